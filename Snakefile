@@ -1,0 +1,26 @@
+"""vigilance: deep learning for driver monitoring and biosignal time series, end to end.
+
+Thin entry point: minimum version, the embedded default config, validation, the report, the
+rule files, and the target of a plain `snakemake --cores all`.
+"""
+
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/manifest.smk"
+
+
+report: "report/workflow.rst"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

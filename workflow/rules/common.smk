@@ -1,0 +1,84 @@
+"""Shared set-up of every rule file: the package on the path, config validation, resources.
+
+The config is validated here, before any rule is defined, so that a misspelt key stops the
+workflow at once with a message naming the key and the file that set it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+# The vigilance package lives in workflow/; scripts run in a fresh Python (with or without
+# --use-conda, locally or on a cluster node), which inherits PYTHONPATH from Snakemake.
+PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [PACKAGE_ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
+if PACKAGE_ROOT not in sys.path:
+    sys.path.insert(0, PACKAGE_ROOT)
+
+from vigilance.config import validate_config
+from vigilance.errors import VigilanceError
+
+try:
+    _resolved = validate_config(config, [str(f) for f in workflow.configfiles])
+except VigilanceError as err:
+    raise WorkflowError(str(err)) from None
+# In place: rules, params and the report all read this same object.
+config.clear()
+config.update(_resolved)
+
+
+wildcard_constraints:
+    seed=r"\d+",
+
+
+def git_commit():
+    """The workflow's git commit (or 'unknown'): a param, so the manifest follows the code."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", workflow.basedir, "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def mem_mb(kind):
+    """Memory per attempt for a kind of job ('train' or 'default'): grows with each retry."""
+    base = config["resources"][f"{kind}_mem_mb"]
+    return lambda wildcards, attempt: base * attempt
+
+
+def runtime(kind):
+    """Wall-time limit in minutes for a kind of job ('train' or 'default')."""
+    return config["resources"][f"{kind}_runtime_min"]
+
+
+def train_threads():
+    """CPU threads of a training or sweep job."""
+    return config["resources"]["train_threads"]
+
+
+def gpus():
+    """GPUs asked for by a training or sweep job (the Snakemake 'gpu' resource)."""
+    return config["resources"]["gpu"]
+
+
+def gpu_model():
+    """GPU model asked of SLURM ('' for any)."""
+    return config["resources"]["gpu_model"]
+
+
+def all_outputs():
+    """Every final output of the enabled parts (figures, tables, manifest)."""
+    return [
+        "results/manifest/environment.json",
+        "results/manifest/environment.html",
+    ]

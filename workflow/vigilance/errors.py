@@ -1,0 +1,57 @@
+"""One project error type whose message names the file, the field, the value and the expectation.
+
+Every piece of bad input (a malformed file, a wrong config key, a leaking split) raises
+:class:`VigilanceError`. Scripts let it propagate: the job exits non-zero, the message lands in
+the rule's log, and Snakemake removes the job's partial outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_UNSET = object()
+
+
+class VigilanceError(Exception):
+    """Bad input, described so that a user can fix it without reading the code.
+
+    Args:
+        problem: What is wrong, in a few words.
+        file: The file (or config source) holding the bad input.
+        field: The column, key or attribute that is wrong (dotted for nested keys).
+        value: The offending value (omit when there is none, e.g. a missing key).
+        expected: What would have been accepted.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: Any = None,
+        field: str | None = None,
+        value: Any = _UNSET,
+        expected: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = None if file is None else str(file)
+        self.field = field
+        self.value = None if value is _UNSET else value
+        self.has_value = value is not _UNSET
+        self.expected = expected
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        parts = []
+        if self.file is not None:
+            parts.append(f"{self.file}:")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        if self.has_value:
+            parts.append(f"has value {self.value!r}:")
+        elif self.field is not None:
+            parts[-1] += ":"
+        parts.append(self.problem)
+        message = " ".join(parts)
+        if self.expected is not None:
+            message += f" (expected {self.expected})"
+        return message
