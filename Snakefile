@@ -4,7 +4,6 @@ Thin entry point: minimum version, the embedded default config, validation, the 
 rule files, and the target of a plain `snakemake --cores all`.
 """
 
-
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -21,6 +20,6 @@ report: "report/workflow.rst"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs(),
-    default_target: True

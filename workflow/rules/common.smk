@@ -1,30 +1,30 @@
-"""Shared set-up of every rule file: the package on the path, config validation, resources.
+"""Shared set-up, included first: the package on the path, config validation, resources.
 
-The config is validated here, before any rule is defined, so that a misspelt key stops the
+The config is validated here, before any job is planned, so that a misspelt key stops the
 workflow at once with a message naming the key and the file that set it.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-# The vigilance package lives in workflow/; scripts run in a fresh Python (with or without
-# --use-conda, locally or on a cluster node), which inherits PYTHONPATH from Snakemake.
-PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [PACKAGE_ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-)
-if PACKAGE_ROOT not in sys.path:
-    sys.path.insert(0, PACKAGE_ROOT)
+# The vigilance package lives in workflow/: importable here, and by every job's script through
+# PYTHONPATH (with or without --use-conda, locally or on a cluster node).
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from vigilance.config import validate_config
 from vigilance.errors import VigilanceError
+from vigilance.paths import export_package_path
 
+export_package_path()
+
+# Lowest precedence first: the configfile directive, then each --configfile, then --config.
+_cli_files = [str(f) for f in workflow.config_settings.configfiles]
+_sources = [str(f) for f in workflow.configfiles if str(f) not in _cli_files] + _cli_files
 try:
-    _resolved = validate_config(config, [str(f) for f in workflow.configfiles])
+    _resolved = validate_config(config, _sources, overrides=dict(workflow.config_settings.config))
 except VigilanceError as err:
     raise WorkflowError(str(err)) from None
 # In place: rules, params and the report all read this same object.

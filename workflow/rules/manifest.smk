@@ -11,10 +11,6 @@ rule write_manifest:
             category="Reproducibility",
             labels={"table": "environment manifest"},
         ),
-    params:
-        config=config,
-        repo=workflow.basedir,
-        commit=git_commit(),
     log:
         "logs/manifest/environment.log",
     conda:
@@ -22,5 +18,9 @@ rule write_manifest:
     resources:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
+    params:
+        config=config,
+        repo=workflow.basedir,
+        commit=git_commit(),
     script:
         "../scripts/write_manifest.py"

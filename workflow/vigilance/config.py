@@ -75,26 +75,33 @@ def _dotted(path: Iterable[Any]) -> str:
     return ".".join(str(p) for p in path) or "<top level>"
 
 
-def _source_of(path: list, sources: list[Path]) -> str:
-    """The last config file that sets ``path`` (later files override earlier ones)."""
+def _lookup(node: Any, path: list) -> bool:
+    """Whether the nested mapping ``node`` sets ``path``."""
+    for part in path:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+def _source_of(path: list, sources: list[Path], overrides: Mapping | None = None) -> str:
+    """Where ``path`` was set: ``--config`` first, then the config files, last one first."""
+    if overrides and _lookup(dict(overrides), path):
+        return "command line (--config)"
     for source in reversed(sources):
         try:
             node = load_yaml(source)
         except VigilanceError:
             continue
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
-                break
-        else:
+        if _lookup(node, path):
             return str(source)
-    return "config (command line --config or schema default)"
+    return "config (schema default)"
 
 
-def _describe(error, sources: list[Path]) -> str:
+def _describe(error, sources: list[Path], overrides: Mapping | None) -> str:
     """One line per schema violation, naming the file, the key, the value and the expectation."""
     path = list(error.absolute_path)
     if error.validator == "additionalProperties":
@@ -102,13 +109,13 @@ def _describe(error, sources: list[Path]) -> str:
         extra = sorted(set(error.instance) - set(allowed))
         lines = []
         for key in extra:
-            full = path + [key]
+            full = [*path, key]
             lines.append(
-                f"{_source_of(full, sources)}: unknown key '{_dotted(full)}' "
+                f"{_source_of(full, sources, overrides)}: unknown key '{_dotted(full)}' "
                 f"(expected one of: {', '.join(allowed)})"
             )
         return "\n".join(lines)
-    where = _source_of(path, sources)
+    where = _source_of(path, sources, overrides)
     expected = {
         "type": lambda: f"type {error.validator_value}",
         "enum": lambda: f"one of {error.validator_value}",
@@ -128,14 +135,16 @@ def validate_config(
     config: Mapping,
     sources: Iterable[str | Path] = (),
     schema: Mapping | None = None,
+    overrides: Mapping | None = None,
 ) -> dict:
     """Validate a configuration and return it with defaults filled in.
 
     Args:
         config: The merged configuration as Snakemake loaded it.
-        sources: The config files it came from, in load order (used to name the file that set
-            a bad key).
+        sources: The config files it came from, lowest precedence first (used to name the file
+            that set a bad key).
         schema: The schema; by default ``workflow/schemas/config.schema.yaml``.
+        overrides: Values given on the command line with ``--config`` (highest precedence).
 
     Returns:
         The resolved configuration (a new dict).
@@ -155,7 +164,7 @@ def validate_config(
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(resolved), key=lambda e: list(map(str, e.path)))
     if errors:
-        details = "\n".join(_describe(e, sources) for e in errors)
+        details = "\n".join(_describe(e, sources, overrides) for e in errors)
         raise VigilanceError(f"invalid configuration:\n{details}", file=_files(sources))
     return resolved
 

@@ -116,5 +116,8 @@ def manifest_table(manifest: dict) -> pd.DataFrame:
         ),
         ("Config SHA-256", manifest["config_sha256"]),
     ]
-    rows += [(f"package {name}", version or "not installed") for name, version in manifest["packages"].items()]
+    rows += [
+        (f"package {name}", version or "not installed")
+        for name, version in manifest["packages"].items()
+    ]
     return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})

@@ -26,7 +26,9 @@ table.vigilance tr:nth-child(even) td { background: #fafafa; }
 """
 
 
-def render_html(df: pd.DataFrame, title: str, caption: str = "", float_format: str = "{:.4g}") -> str:
+def render_html(
+    df: pd.DataFrame, title: str, caption: str = "", float_format: str = "{:.4g}"
+) -> str:
     """A standalone, offline HTML page (inline CSS, no scripts) showing ``df``.
 
     Args:
@@ -46,7 +48,7 @@ def render_html(df: pd.DataFrame, title: str, caption: str = "", float_format: s
     )
     caption_html = f'<p class="caption">{html.escape(caption)}</p>' if caption else ""
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>{caption_html}{body}</body></html>\n"
     )
