@@ -1,0 +1,78 @@
+"""Time a whole workflow run from a fresh copy: the default run's duration for the README.
+
+Runs `snakemake --cores N` (optionally with `--configfile`) in a temporary copy of the workflow,
+so nothing in this checkout is touched, and records wall time, CPU time, peak memory of the
+largest job and the number of jobs to benchmarks/results/<name>.json. Timings on a shared machine
+are noisy: compare runs made in one session, as ratios.
+
+Usage:
+    .venv/bin/python benchmarks/time_default_run.py [--configfile configs/ci.yaml] [--cores 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+IGNORE = shutil.ignore_patterns(".git", ".venv", "results", "logs", ".snakemake", "__pycache__")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configfile", default=None, help="override file (default: none)")
+    parser.add_argument("--cores", default="2")
+    parser.add_argument("--name", default=None, help="result name (default: from the config)")
+    args = parser.parse_args()
+    name = args.name or (Path(args.configfile).stem if args.configfile else "default")
+    snakemake = str(Path(sys.executable).parent / "snakemake")
+    command = [snakemake, "--cores", args.cores, "--quiet", "rules"]
+    if args.configfile:
+        command += ["--configfile", str((REPO / args.configfile).resolve())]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "vigilance"
+        shutil.copytree(REPO, work, ignore=IGNORE)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        start, cpu_start = time.perf_counter(), os.times()
+        proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        cpu_end = os.times()
+        if proc.returncode != 0:
+            sys.exit(f"the run failed:\n{proc.stderr[-3000:]}")
+        jobs = re.search(r"^total\s+(\d+)", proc.stdout + proc.stderr, re.MULTILINE)
+    record = {
+        "name": name,
+        "command": " ".join(["snakemake", *command[1:]]).replace(str(REPO) + "/", ""),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(
+            (cpu_end.children_user - cpu_start.children_user)
+            + (cpu_end.children_system - cpu_start.children_system),
+            1,
+        ),
+        "max_rss_mb_largest_job": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
+        "jobs": int(jobs.group(1)) if jobs else None,
+        "cores": args.cores,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    out = REPO / "benchmarks" / "results" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+
+
+if __name__ == "__main__":
+    main()
