@@ -1,0 +1,64 @@
+"""Feature normalisation with statistics from training drivers only.
+
+Blink features are positive and right-skewed (durations are close to log-normal), so each
+column is log-transformed and standardised: ``z = (log(x) - mean) / std``, with the mean and
+standard deviation of ``log(x)`` over the blinks of the *training* drivers of both pools
+(pre-training train and fine-tuning train at fraction 1). Validation and test drivers never
+contribute, and the same statistics are reused for pre-training, fine-tuning (pre-trained or
+from scratch), validation and test, so a pre-trained encoder sees inputs on the scale it
+learned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vigilance.errors import VigilanceError
+
+
+def fit_stats(blinks: pd.DataFrame, columns: list[str], train_drivers: list[str]) -> dict:
+    """Mean and standard deviation of ``log(x)`` per column over the training drivers' blinks."""
+    train = blinks.loc[blinks["driver_id"].isin(train_drivers), columns]
+    if train.empty:
+        raise VigilanceError(
+            "no training blinks to fit the normalisation on",
+            field="train drivers",
+            value=len(train_drivers),
+            expected="at least one training driver with blinks",
+        )
+    logs = np.log(train.to_numpy(dtype=np.float64))
+    std = logs.std(axis=0)
+    std[std == 0] = 1.0
+    return {
+        "transform": "z = (log(x) - mean) / std",
+        "fitted_on": {"drivers": len(train_drivers), "blinks": len(train)},
+        "columns": {
+            c: {"mean": float(m), "std": float(s)}
+            for c, m, s in zip(columns, logs.mean(axis=0), std, strict=True)
+        },
+    }
+
+
+def apply_stats(values: np.ndarray, stats: dict, columns: list[str], source="stats") -> np.ndarray:
+    """Normalise ``values`` (n, len(columns)) with saved statistics; returns float32."""
+    missing = [c for c in columns if c not in stats["columns"]]
+    if missing:
+        raise VigilanceError(
+            "no normalisation statistics for a column",
+            file=source,
+            field=missing[0],
+            expected=f"statistics for {columns}",
+        )
+    mean = np.array([stats["columns"][c]["mean"] for c in columns])
+    std = np.array([stats["columns"][c]["std"] for c in columns])
+    return ((np.log(values) - mean) / std).astype(np.float32)
+
+
+def load_stats(path: str | Path) -> dict:
+    """Read statistics written by the ``normalise_blink_features`` rule."""
+    import json
+
+    return json.loads(Path(path).read_text())
