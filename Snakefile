@@ -14,6 +14,9 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/manifest.smk"
+include: "workflow/rules/blink_common.smk"
+include: "workflow/rules/blink.smk"
+include: "workflow/rules/rldd.smk"
 
 
 report: "report/workflow.rst"

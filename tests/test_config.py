@@ -44,6 +44,15 @@ def _leaves(schema, prefix=""):
             yield from _leaves(sub, path + ".")
 
 
+def _undocumented(entry):
+    """Keys of a map-entry schema lacking a type, description or default."""
+    return [
+        f"{key}: incomplete"
+        for key, sub in entry.get("properties", {}).items()
+        if not {"type", "description", "default"} <= set(sub)
+    ] + ([] if entry.get("additionalProperties") is False else ["accepts unknown keys"])
+
+
 def test_schema_is_valid_draft_2020_12():
     schema = load_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -75,7 +84,12 @@ def test_every_key_is_typed_described_bounded_and_defaulted():
         if kind == "string" and not ({"enum", "pattern"} & set(sub)):
             problems.append(f"{path}: neither enum nor pattern")
         if kind == "object" and sub.get("additionalProperties") is not False:
-            problems.append(f"{path}: accepts unknown keys")
+            # A map of named entries is fine when its names and entries are both constrained.
+            entry = sub.get("additionalProperties")
+            if not (isinstance(entry, dict) and "pattern" in sub.get("propertyNames", {})):
+                problems.append(f"{path}: accepts unknown keys")
+            elif entry.get("type") == "object":
+                problems += [f"{path}.*.{p}" for p in _undocumented(entry)]
         if kind == "array" and "items" not in sub:
             problems.append(f"{path}: items untyped")
     assert not problems, problems

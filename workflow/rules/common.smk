@@ -81,4 +81,5 @@ def all_outputs():
     return [
         "results/manifest/environment.json",
         "results/manifest/environment.html",
+        *blink_outputs(),
     ]

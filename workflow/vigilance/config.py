@@ -48,7 +48,8 @@ def fill_defaults(config: dict, schema: Mapping) -> dict:
     """Fill missing keys from the schema's ``default`` values, recursing into nested objects.
 
     Unlike the recipe in the jsonschema FAQ, a missing nested section is created from the
-    defaults of its own properties, so a config may omit a whole section.
+    defaults of its own properties, so a config may omit a whole section, and every entry of a
+    map of named objects (``additionalProperties`` with ``properties``) gets its defaults.
 
     Args:
         config: The user's configuration (not modified).
@@ -68,6 +69,12 @@ def fill_defaults(config: dict, schema: Mapping) -> dict:
                 continue
         if isinstance(result[key], dict) and "properties" in subschema:
             result[key] = fill_defaults(result[key], subschema)
+    # A map of named entries (e.g. data sets): fill each entry from the entry schema.
+    entry = schema.get("additionalProperties")
+    if isinstance(entry, dict) and "properties" in entry:
+        for key, value in result.items():
+            if key not in schema.get("properties", {}) and isinstance(value, dict):
+                result[key] = fill_defaults(value, entry)
     return result
 
 

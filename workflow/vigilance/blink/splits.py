@@ -13,7 +13,9 @@ Algorithm (documented for the report and the README):
    unit in which labels are given, which keeps this fast on millions of blinks. The same is
    done on the remaining drivers with ``k = round((1 - test_share) / val_share)`` for the
    validation set; the rest is training.
-   High-quality drivers without any labelled blink go to training.
+   High-quality drivers without any labelled blink go to training. With fewer drivers than
+   folds, k shrinks to the number of drivers (larger shares); below 3 labelled drivers, all
+   are used for training.
 3. **Pre-training validation.** A seeded random ``pretrain_val_share`` of the pre-training pool.
 4. **Nested fractions.** The training drivers of each pool are put in one seeded random order
    (``train_rank``); the fraction ``f`` takes the first ``ceil(f * n)`` of them, so the 25 %
@@ -46,7 +48,7 @@ def _label_runs(blinks: pd.DataFrame, drivers) -> pd.DataFrame:
     return labelled.loc[new_run, ["driver_id", "recording_id", "kss"]]
 
 
-def _one_fold(drivers, y, groups, k: int, seed: int) -> set:
+def _one_fold(y, groups, k: int, seed: int) -> set:
     """The drivers of fold 0 of a shuffled StratifiedGroupKFold."""
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     _, held = next(splitter.split(np.zeros(len(y)), y, groups))
@@ -90,12 +92,14 @@ def split_drivers(
     reports = _label_runs(blinks, present.loc[present["pool"] == "finetune", "driver_id"])
     y = kss_level(reports["kss"], bins).astype(int)
     groups = reports["driver_id"].to_numpy()
-    if len(np.unique(groups)) >= 3:
-        k_test = max(2, round(1 / test_share))
-        test = _one_fold(present, y, groups, k_test, seed)
+    n_groups = len(np.unique(groups))
+    if n_groups >= 3:
+        # k folds need k groups: small data sets get larger shares rather than an error.
+        k_test = min(n_groups, max(2, round(1 / test_share)))
+        test = _one_fold(y, groups, k_test, seed)
         rest = ~np.isin(groups, list(test))
-        k_val = max(2, round((1 - test_share) / val_share))
-        val = _one_fold(present, y[rest], groups[rest], k_val, seed + 1)
+        k_val = min(n_groups - len(test), max(2, round((1 - test_share) / val_share)))
+        val = _one_fold(y[rest], groups[rest], k_val, seed + 1)
         present.loc[present["driver_id"].isin(test), "set"] = "test"
         present.loc[present["driver_id"].isin(val), "set"] = "val"
 

@@ -99,3 +99,25 @@ class BlinkWindows:
         x = self.features.index_select(0, rows.flatten()).view(len(idx), self.window, -1)
         x = x * mask[..., None]
         return x, mask, self.kss[starts + sizes - 1]
+
+
+def build_windows(blinks, driver_ids, columns, stats, window: int, device="cpu") -> BlinkWindows:
+    """Windows over the recordings of ``driver_ids``, normalised with training statistics.
+
+    Args:
+        blinks: Clean blinks, sorted by driver, recording and time (as the prepare rule writes).
+        driver_ids: The drivers of one set.
+        columns: The feature set's columns.
+        stats: Normalisation statistics (:mod:`vigilance.blink.normalise`).
+        window: ``L``.
+        device: Where the arrays (and so the gathered batches) live.
+    """
+    from vigilance.blink.normalise import apply_stats
+
+    part = blinks.loc[blinks["driver_id"].isin(list(driver_ids))]
+    # Run lengths of the (contiguous) recordings, in storage order.
+    rec = part["recording_id"].astype(str).to_numpy()
+    cuts = np.flatnonzero(rec[1:] != rec[:-1]) + 1
+    lengths = np.diff(np.concatenate([[0], cuts, [len(rec)]])) if len(rec) else np.zeros(0, int)
+    features = apply_stats(part[columns].to_numpy(dtype=np.float64), stats, columns)
+    return BlinkWindows.from_arrays(features, part["kss"].to_numpy(), lengths, window, device)

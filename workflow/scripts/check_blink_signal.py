@@ -1,0 +1,39 @@
+"""Sanity check of a blink data set: does a ridge on window means beat the training mean?"""
+
+import pandas as pd
+
+from vigilance.blink.describe import signal_check, window_means
+from vigilance.blink.format import FEATURE_SETS
+from vigilance.blink.normalise import load_stats
+from vigilance.blink.splits import check_manifest, drivers_of
+from vigilance.blink.windows import build_windows
+from vigilance.logs import script_context
+from vigilance.tables import write_table
+
+
+def main(snakemake) -> None:
+    params, wildcards = snakemake.params, snakemake.wildcards
+    with script_context(snakemake) as log:
+        blinks = pd.read_parquet(snakemake.input.blinks)
+        manifest = check_manifest(
+            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
+            snakemake.input.manifest,
+        )
+        stats, columns = load_stats(snakemake.input.stats), FEATURE_SETS[wildcards.features]
+        sets = {}
+        for name in ("train", "test"):
+            drivers = drivers_of(manifest, "finetune", name)
+            windows = build_windows(blinks, drivers, columns, stats, params.window)
+            sets[name] = window_means(windows, params.stride)
+        table = signal_check(sets["train"], sets["test"], params.seeds)
+        log.info("signal check:\n%s", table)
+        write_table(
+            table,
+            snakemake.output.csv,
+            snakemake.output.html,
+            title=f"Signal check: {wildcards.dataset}, {wildcards.features} features",
+            caption="Test-set error on held-out fine-tuning drivers (KSS points).",
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake
