@@ -161,3 +161,20 @@ def test_misspelt_key_stops_snakemake_before_any_job(workflow_copy):
     assert "unknown key 'resources.train_threds'" in proc.stderr
     assert str(bad) in proc.stderr
     assert not (workflow_copy / "results").exists(), "a job ran despite the bad config"
+
+
+def test_entries_of_a_named_map_get_their_defaults():
+    resolved = validate_config({"blink": {"datasets": {"mine": {"path": "/data/mine"}}}})
+    mine = resolved["blink"]["datasets"]["mine"]
+    assert mine == {
+        "path": "/data/mine",
+        "enabled": True,
+        "feature_sets": ["original", "with_calibration"],
+    }
+
+
+def test_bad_data_set_names_and_keys_are_rejected():
+    with pytest.raises(VigilanceError, match=r"blink\.datasets"):
+        validate_config({"blink": {"datasets": {"My Data": {"path": "x"}}}})
+    with pytest.raises(VigilanceError, match=r"unknown key 'blink\.datasets\.mine\.paht'"):
+        validate_config({"blink": {"datasets": {"mine": {"paht": "x"}}}})

@@ -186,3 +186,8 @@ def test_git_state_of_a_real_repository(tmp_path):
     assert len(state["commit"]) == 40 and state["dirty"] is False
     (tmp_path / "f.txt").write_text("2")
     assert git_state(tmp_path)["dirty"] is True
+
+
+def test_error_shows_numpy_scalars_as_plain_numbers():
+    err = VigilanceError("negative", field="t_s", value=np.float64(-5.0))
+    assert "has value -5.0:" in str(err)

@@ -67,7 +67,10 @@ def fill_defaults(config: dict, schema: Mapping) -> dict:
                 result[key] = {}
             else:
                 continue
-        if isinstance(result[key], dict) and "properties" in subschema:
+        nested = "properties" in subschema or isinstance(
+            subschema.get("additionalProperties"), dict
+        )
+        if isinstance(result[key], dict) and nested:
             result[key] = fill_defaults(result[key], subschema)
     # A map of named entries (e.g. data sets): fill each entry from the entry schema.
     entry = schema.get("additionalProperties")

@@ -35,6 +35,8 @@ class VigilanceError(Exception):
         self.problem = problem
         self.file = None if file is None else str(file)
         self.field = field
+        if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+            value = value.item()  # a NumPy scalar reads as the plain number in messages
         self.value = None if value is _UNSET else value
         self.has_value = value is not _UNSET
         self.expected = expected

@@ -1,0 +1,188 @@
+"""Splits by driver, the leak guard, normalisation from training data, windows and batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from blink_helpers import BINS, small_dataset
+
+from vigilance.blink.format import FEATURE_SETS, kss_level
+from vigilance.blink.load import add_calibration
+from vigilance.blink.normalise import apply_stats, fit_stats
+from vigilance.blink.rldd import RLDDWindows, rldd_level
+from vigilance.blink.splits import check_manifest, drivers_of, in_fraction, split_drivers
+from vigilance.blink.windows import BlinkWindows, build_windows, window_index
+from vigilance.errors import VigilanceError
+
+FRACTIONS = [0.1, 0.25, 0.5, 1.0]
+
+
+@pytest.fixture(scope="module")
+def data():
+    blinks, drivers = small_dataset(drivers=60, minutes=20, seed=5)
+    blinks = blinks.dropna(subset=list(FEATURE_SETS["original"]))
+    blinks = add_calibration(blinks, 5).sort_values(["driver_id", "recording_id", "t_s"])
+    manifest = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=0)
+    return blinks.reset_index(drop=True), drivers, manifest
+
+
+def test_every_driver_in_exactly_one_set_and_pools_follow_label_quality(data):
+    _blinks, drivers, manifest = data
+    check_manifest(manifest)
+    assert sorted(manifest["driver_id"]) == sorted(drivers["driver_id"])
+    high = set(drivers.loc[drivers["label_quality"] == "high", "driver_id"])
+    assert set(manifest.loc[manifest["pool"] == "finetune", "driver_id"]) == high
+    sets = {s: set(drivers_of(manifest, "finetune", s)) for s in ("train", "val", "test")}
+    assert all(sets[s] for s in sets)
+    assert not (
+        sets["train"] & sets["val"] or sets["train"] & sets["test"] or sets["val"] & sets["test"]
+    )
+
+
+def test_fractions_are_nested_and_never_touch_validation_or_test(data):
+    _, _, manifest = data
+    previous = set()
+    for fraction in FRACTIONS:
+        chosen = set(manifest.loc[in_fraction(manifest, fraction), "driver_id"])
+        assert previous <= chosen
+        assert set(manifest.loc[manifest["set"] != "train", "driver_id"]).isdisjoint(chosen)
+        previous = chosen
+    n_train = ((manifest["pool"] == "finetune") & (manifest["set"] == "train")).sum()
+    assert len(drivers_of(manifest, "finetune", "train", 0.5)) == int(np.ceil(0.5 * n_train))
+    assert manifest["in_fraction_1"].sum() == (manifest["set"] == "train").sum()
+
+
+def test_split_is_seeded(data):
+    blinks, drivers, manifest = data
+    again = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=0)
+    pd.testing.assert_frame_equal(manifest, again)
+    other = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=1)
+    assert not manifest["driver_id"].equals(other["driver_id"])
+
+
+def _imbalance(blinks, assignment):
+    """Largest spread, over KSS levels, of a level's share between the fine-tuning sets."""
+    merged = blinks.merge(assignment, on="driver_id").dropna(subset=["kss"])
+    merged["level"] = kss_level(merged["kss"], BINS)
+    shares = pd.crosstab(merged["set"], merged["level"], normalize="index")
+    return float((shares.max() - shares.min()).max())
+
+
+def test_test_and_validation_labels_are_more_balanced_than_random_splits(data):
+    blinks, _, manifest = data
+    finetune = manifest.loc[manifest["pool"] == "finetune", ["driver_id", "set"]]
+    ours = _imbalance(blinks, finetune)
+    rng = np.random.default_rng(0)
+    random = [
+        _imbalance(blinks, finetune.assign(set=rng.permutation(finetune["set"].to_numpy())))
+        for _ in range(30)
+    ]
+    assert ours <= np.median(random), (ours, np.median(random))
+
+
+def test_the_leak_guard_fires_on_a_leaking_manifest(data, tmp_path):
+    _, _, manifest = data
+    leaking = pd.concat([manifest, manifest.iloc[[0]].assign(set="train", train_rank=99)])
+    path = tmp_path / "drivers.csv"
+    leaking.to_csv(path, index=False)
+    driver = manifest["driver_id"].iloc[0]
+    with pytest.raises(VigilanceError, match=f"leak.*'{driver}'.*found in"):
+        check_manifest(pd.read_csv(path), path)
+    with pytest.raises(VigilanceError, match="unknown set"):
+        check_manifest(manifest.assign(set="holdout"), path)
+
+
+def test_normalisation_uses_training_drivers_only(data):
+    blinks, _, manifest = data
+    columns = FEATURE_SETS["with_calibration"]
+    train = manifest.loc[manifest["set"] == "train", "driver_id"].tolist()
+    stats = fit_stats(blinks, columns, train)
+    changed = blinks.copy()
+    test = changed["driver_id"].isin(drivers_of(manifest, "finetune", "test"))
+    changed.loc[test, columns] *= 50.0
+    assert fit_stats(changed, columns, train) == stats
+    z = apply_stats(blinks.loc[blinks["driver_id"].isin(train), columns].to_numpy(), stats, columns)
+    assert np.allclose(z.mean(0), 0, atol=1e-3) and np.allclose(z.std(0), 1, atol=1e-2)
+
+
+def test_window_index_never_crosses_recordings_and_pads_short_ones():
+    starts, sizes = window_index(np.array([5, 2, 0, 3]), window=3)
+    assert starts.tolist() == [0, 1, 2, 5, 7]
+    assert sizes.tolist() == [3, 3, 3, 2, 3]
+
+
+def test_gather_matches_a_naive_materialisation(data):
+    blinks, _, manifest = data
+    columns = FEATURE_SETS["original"]
+    stats = fit_stats(blinks, columns, manifest.loc[manifest["set"] == "train", "driver_id"])
+    drivers = drivers_of(manifest, "finetune", "test")
+    windows = build_windows(blinks, drivers, columns, stats, window=25)
+    part = blinks[blinks["driver_id"].isin(drivers)]
+    features = apply_stats(part[columns].to_numpy(), stats, columns)
+    expected_x, expected_y = [], []
+    offset = 0
+    for _, rec in part.groupby("recording_id", sort=False):
+        n = len(rec)
+        for start in range(max(1, n - 25 + 1)):
+            size = min(25, n)
+            x = np.zeros((25, len(columns)), dtype=np.float32)
+            x[:size] = features[offset + start : offset + start + size]
+            expected_x.append(x)
+            expected_y.append(rec["kss"].to_numpy(dtype=float)[start + size - 1])
+        offset += n
+    assert len(windows) == len(expected_x)
+    idx = torch.arange(len(windows))
+    x, mask, y = windows.gather(idx)
+    assert x.shape == (len(windows), 25, len(columns))
+    np.testing.assert_array_equal(x.numpy(), np.stack(expected_x))
+    np.testing.assert_array_equal(y.numpy(), np.array(expected_y, dtype=np.float32))
+    assert mask.all()
+
+
+def test_short_recording_is_padded_at_the_end_with_a_mask():
+    features = np.arange(1, 8, dtype=np.float32).reshape(7, 1)
+    kss = np.array([1, 2, 3, np.nan, 5, 6, 7], dtype=np.float32)
+    windows = BlinkWindows.from_arrays(features, kss, [3, 4], window=5)
+    x, mask, y = windows.gather(torch.tensor([0, 1]))
+    assert x[0, :, 0].tolist() == [1, 2, 3, 0, 0]
+    assert mask[0].tolist() == [True, True, True, False, False]
+    assert y.tolist() == [3.0, 7.0]
+    assert x[1, :, 0].tolist() == [4, 5, 6, 7, 0]
+    assert windows.labelled().tolist() == [0, 1]
+
+
+def test_windows_are_not_materialised(data):
+    blinks, _, manifest = data
+    columns = FEATURE_SETS["original"]
+    stats = fit_stats(blinks, columns, manifest["driver_id"])
+    windows = build_windows(blinks, manifest["driver_id"], columns, stats, window=30)
+    held = sum(
+        t.numel() * t.element_size()
+        for t in (windows.features, windows.kss, windows.starts, windows.sizes)
+    )
+    materialised = len(windows) * 30 * len(columns) * 4
+    assert held < materialised / 5
+
+
+def test_rldd_adapter_exposes_the_window_interface(tmp_path):
+    rng = np.random.default_rng(1)
+    for fold in (1, 2, 3):
+        x = rng.normal(size=(20, 30, 4))
+        x[:3, :10] = 0.0  # front padding of short runs
+        np.save(tmp_path / f"BlinksTest_30_Fold{fold}.npy", x)
+        np.save(
+            tmp_path / f"LabelsTest_30_Fold{fold}.npy",
+            rng.choice([0, 5, 10], (20, 1)).astype(float),
+        )
+    windows = RLDDWindows.from_folder(tmp_path, folds=(1, 2, 3))
+    assert len(windows) == 60 and sorted(set(windows.fold)) == [1, 2, 3]
+    x, mask, y = windows.gather(windows.labelled()[:8])
+    assert x.shape == (8, 30, 4) and x.dtype == torch.float32
+    assert mask[:3, :10].sum() == 0 and mask[:3, 10:].all()
+    assert set(y.tolist()) <= {0.0, 5.0, 10.0}
+    assert rldd_level([0, 5, 10]).tolist() == [0, 1, 2]
+    blink_windows = BlinkWindows.from_arrays(np.ones((3, 4)), np.ones(3), [3], window=30)
+    for name in ("labels", "labelled", "gather", "window", "__len__"):
+        assert hasattr(windows, name) and hasattr(blink_windows, name)
