@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from blink_helpers import BINS, small_dataset
 
-from vigilance.blink.describe import kss_scale_table, signal_check, window_means
+from vigilance.blink.describe import kss_scale_table, signal_check
 from vigilance.blink.format import FEATURE_SETS, FEATURES, REQUIRED_COLUMNS
 from vigilance.blink.generate import GeneratorConfig, generate
 from vigilance.blink.load import add_calibration, clean_blinks, validate_blinks
 from vigilance.blink.normalise import fit_stats
 from vigilance.blink.splits import drivers_of, split_drivers
-from vigilance.blink.windows import build_windows
+from vigilance.blink.windows import build_windows, window_means
 
 
 def test_generator_writes_the_open_format_and_repeats_with_its_seed():
@@ -106,3 +106,17 @@ def test_kss_scale_table_follows_the_configured_bins():
 @pytest.mark.parametrize("feature_set, n", [("original", 9), ("with_calibration", 18)])
 def test_feature_sets_have_the_thesis_sizes(feature_set, n):
     assert len(FEATURE_SETS[feature_set]) == n
+
+
+def test_the_readme_example_is_valid_open_format(tmp_path):
+    from io import StringIO
+
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    block = text.split("A small example:")[1].split("```")[1]
+    blinks = pd.read_csv(StringIO(block.strip()), dtype={"driver_id": str, "recording_id": str})
+    drivers = pd.DataFrame({"driver_id": ["D001"], "label_quality": ["high"]})
+    valid = validate_blinks(blinks, drivers, "README.md")
+    assert list(valid.columns) == REQUIRED_COLUMNS
+    assert valid["kss"].isna().sum() == 2

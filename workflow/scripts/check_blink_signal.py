@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from vigilance.blink.describe import signal_check, window_means
+from vigilance.blink.describe import signal_check
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import check_manifest, drivers_of
-from vigilance.blink.windows import build_windows
+from vigilance.blink.windows import build_windows, window_means
 from vigilance.logs import script_context
 from vigilance.tables import write_table
 

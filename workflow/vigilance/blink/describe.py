@@ -110,21 +110,6 @@ def plot_kss_trajectories(plt, blinks: pd.DataFrame, n: int, seed: int):
     return fig
 
 
-def window_means(windows, stride: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean feature vector and label of every ``stride``-th labelled window."""
-    import torch
-
-    idx = windows.labelled()[::stride]
-    means, labels = [], []
-    for chunk in torch.split(idx, 8192):
-        x, mask, y = windows.gather(chunk)
-        means.append((x.sum(1) / mask.sum(1, keepdim=True)).numpy())
-        labels.append(y.numpy())
-    if not means:
-        return np.empty((0, windows.features.shape[1])), np.empty(0)
-    return np.concatenate(means), np.concatenate(labels)
-
-
 def signal_check(train, test, seeds: list[int]) -> pd.DataFrame:
     """Ridge on window means vs the training mean vs ridge on shuffled labels (test MAE, RMSE).
 

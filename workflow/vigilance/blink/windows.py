@@ -121,3 +121,16 @@ def build_windows(blinks, driver_ids, columns, stats, window: int, device="cpu")
     lengths = np.diff(np.concatenate([[0], cuts, [len(rec)]])) if len(rec) else np.zeros(0, int)
     features = apply_stats(part[columns].to_numpy(dtype=np.float64), stats, columns)
     return BlinkWindows.from_arrays(features, part["kss"].to_numpy(), lengths, window, device)
+
+
+def window_means(windows, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean feature vector and label of every ``stride``-th labelled window."""
+    idx = windows.labelled()[::stride]
+    means, labels = [], []
+    for chunk in torch.split(idx, 8192):
+        x, mask, y = windows.gather(chunk)
+        means.append((x.sum(1) / mask.sum(1, keepdim=True)).numpy())
+        labels.append(y.numpy())
+    if not means:
+        return np.empty((0, windows.features.shape[1])), np.empty(0)
+    return np.concatenate(means), np.concatenate(labels)
