@@ -17,6 +17,8 @@ include: "workflow/rules/manifest.smk"
 include: "workflow/rules/blink_common.smk"
 include: "workflow/rules/blink.smk"
 include: "workflow/rules/rldd.smk"
+include: "workflow/rules/pretrain_common.smk"
+include: "workflow/rules/pretrain.smk"
 
 
 report: "report/workflow.rst"

@@ -82,4 +82,5 @@ def all_outputs():
         "results/manifest/environment.json",
         "results/manifest/environment.html",
         *blink_outputs(),
+        *pretrain_outputs(),
     ]

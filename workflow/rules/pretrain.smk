@@ -1,0 +1,208 @@
+"""Self-supervised pre-training: sweep, grid of encoders, aggregation, figures and tables."""
+
+
+wildcard_constraints:
+    fraction=r"[0-9.]+",
+
+
+rule sweep_pretraining:
+    input:
+        "results/blink/{dataset}/clean/blinks.parquet",
+        "results/blink/{dataset}/splits/drivers.csv",
+        "results/blink/{dataset}/normalisation.json",
+    output:
+        trials="results/pretrain/{dataset}/sweep/trials.csv",
+        importances="results/pretrain/{dataset}/sweep/importances.csv",
+        best="results/pretrain/{dataset}/sweep/best_params.yaml",
+    log:
+        "logs/pretrain/{dataset}/sweep/sweep.log",
+    benchmark:
+        "results/benchmarks/pretrain/{dataset}/sweep.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        pretrain=PRETRAIN,
+        window=BLINK["window_length"],
+        device=config["device"],
+        precision=config["precision"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/sweep_pretraining.py"
+
+
+rule pretrain_encoder:
+    input:
+        unpack(pretrain_inputs),
+    output:
+        encoder="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/encoder.pt",
+        metrics="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/metrics.csv",
+        run="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/run.json",
+    log:
+        "logs/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/train.log",
+    benchmark:
+        "results/benchmarks/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        pretrain=PRETRAIN,
+        window=BLINK["window_length"],
+        device=config["device"],
+        precision=config["precision"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/pretrain_encoder.py"
+
+
+rule aggregate_pretraining:
+    input:
+        pretrain_runs,
+    output:
+        curves="results/pretrain/{dataset}/curves.csv",
+        final="results/pretrain/{dataset}/final.csv",
+    log:
+        "logs/pretrain/{dataset}/aggregate.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    script:
+        "../scripts/aggregate_pretraining.py"
+
+
+rule plot_pretraining_curves:
+    input:
+        curves="results/pretrain/{dataset}/curves.csv",
+    output:
+        calibration=report(
+            "results/pretrain/{dataset}/figures/fig4_1_calibration.png",
+            caption="../../report/pretrain_fig4_1.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.1 calibration features"},
+        ),
+        fraction=report(
+            "results/pretrain/{dataset}/figures/fig4_2_fraction.png",
+            caption="../../report/pretrain_fig4_2.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.2 all vs half"},
+        ),
+        baselines=report(
+            "results/pretrain/{dataset}/figures/fig4_3_baselines.png",
+            caption="../../report/pretrain_fig4_3.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.3 vs baselines"},
+        ),
+    log:
+        "logs/pretrain/{dataset}/figures/curves.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_pretraining_curves.py"
+
+
+rule tabulate_pretraining:
+    input:
+        trials="results/pretrain/{dataset}/sweep/trials.csv",
+        best="results/pretrain/{dataset}/sweep/best_params.yaml",
+        curves="results/pretrain/{dataset}/curves.csv",
+    output:
+        sweep_csv="results/pretrain/{dataset}/tables/table3_1_sweep.csv",
+        sweep_html=report(
+            "results/pretrain/{dataset}/tables/table3_1_sweep.html",
+            caption="../../report/pretrain_table3_1.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "table": "3.1 sweep"},
+        ),
+        findings_csv="results/pretrain/{dataset}/tables/findings.csv",
+        findings_html=report(
+            "results/pretrain/{dataset}/tables/findings.html",
+            caption="../../report/pretrain_findings.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "table": "findings"},
+        ),
+    log:
+        "logs/pretrain/{dataset}/tables/tables.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        space=PRETRAIN["sweep"]["space"],
+    script:
+        "../scripts/tabulate_pretraining.py"
+
+
+rule plot_sweep_importances:
+    input:
+        "results/pretrain/{dataset}/sweep/importances.csv",
+    output:
+        report(
+            "results/pretrain/{dataset}/figures/fig3_4_importance.png",
+            caption="../../report/pretrain_fig3_4.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "3.4 importance"},
+        ),
+    log:
+        "logs/pretrain/{dataset}/figures/importance.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_sweep_importances.py"
+
+
+rule plot_masking_example:
+    input:
+        "results/blink/{dataset}/clean/blinks.parquet",
+        "results/blink/{dataset}/splits/drivers.csv",
+        "results/blink/{dataset}/normalisation.json",
+    output:
+        report(
+            "results/pretrain/{dataset}/figures/fig3_3_masking.png",
+            caption="../../report/pretrain_fig3_3.rst",
+            category="Pre-training",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "3.3 masking example"},
+        ),
+    log:
+        "logs/pretrain/{dataset}/figures/masking.log",
+    conda:
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        masking=PRETRAIN["masking"],
+        window=BLINK["window_length"],
+        seed=config["seeds"][0],
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_masking_example.py"

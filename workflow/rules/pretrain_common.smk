@@ -1,0 +1,53 @@
+"""Inputs and outputs of the pre-training rules (functions only, included before them).
+
+The grid is dataset x features x fraction x seed: every enabled blink data set, the
+configured feature sets and driver fractions, and the global seeds.
+"""
+
+PRETRAIN = config["pretrain"]
+
+
+def pretrain_datasets():
+    """The blink data sets pre-trained on (none when the part is off)."""
+    return blink_datasets() if PRETRAIN["enabled"] else []
+
+
+def pretrain_runs(wildcards):
+    """Metrics files of every run of one data set's grid."""
+    return expand(
+        "results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/metrics.csv",
+        dataset=wildcards.dataset,
+        features=PRETRAIN["feature_sets"],
+        fraction=[f"{f:g}" for f in PRETRAIN["fractions"]],
+        seed=config["seeds"],
+    )
+
+
+def pretrain_inputs(wildcards):
+    """A run's data and, when the grid uses the sweep's values, its best parameters."""
+    base = f"results/blink/{wildcards.dataset}"
+    files = {
+        "blinks": f"{base}/clean/blinks.parquet",
+        "manifest": f"{base}/splits/drivers.csv",
+        "stats": f"{base}/normalisation.json",
+    }
+    if PRETRAIN["hyperparameters"] == "sweep":
+        files["best"] = f"results/pretrain/{wildcards.dataset}/sweep/best_params.yaml"
+    return files
+
+
+def pretrain_outputs():
+    """Every final output of the pre-training part."""
+    outputs = []
+    for name in pretrain_datasets():
+        base = f"results/pretrain/{name}"
+        outputs += [
+            f"{base}/figures/fig4_1_calibration.png",
+            f"{base}/figures/fig4_2_fraction.png",
+            f"{base}/figures/fig4_3_baselines.png",
+            f"{base}/figures/fig3_3_masking.png",
+            f"{base}/figures/fig3_4_importance.png",
+            f"{base}/tables/table3_1_sweep.html",
+            f"{base}/tables/findings.html",
+        ]
+    return outputs

@@ -1,0 +1,52 @@
+"""Figs 4.1-4.3 of thesis 000: validation loss per epoch, mean and 95 % band over seeds."""
+
+import pandas as pd
+
+from vigilance.logs import script_context
+from vigilance.plots import save_figure, use_style
+from vigilance.pretrain.report import band, plot_bands
+
+
+def main(snakemake) -> None:
+    out = snakemake.output
+    with script_context(snakemake):
+        curves = pd.read_csv(snakemake.input.curves)
+        plt = use_style(snakemake.params.dpi)
+        loss = band(curves, "loss_original")
+        full = loss[loss["fraction"] == 1.0]
+        fig = plot_bands(
+            plt,
+            [(f, full[full["features"] == f]) for f in sorted(full["features"].unique())],
+            "Fig 4.1: with vs without calibration features",
+            "validation MSE (9 original features)",
+        )
+        save_figure(fig, out.calibration)
+        original = loss[loss["features"] == "original"]
+        lines = [
+            (f"{fr:.0%} of the drivers", original[original["fraction"] == fr])
+            for fr in sorted(original["fraction"].unique(), reverse=True)
+        ]
+        save_figure(
+            plot_bands(plt, lines, "Fig 4.2: all vs half of the drivers", "validation MSE"),
+            out.fraction,
+        )
+        lines = []
+        for metric, label in (
+            ("loss", "model"),
+            ("baseline_mean", "mean baseline"),
+            ("baseline_next", "next-row baseline"),
+        ):
+            b = band(curves, metric)
+            lines.append((label, b[(b["features"] == "original") & (b["fraction"] == 1.0)]))
+        save_figure(
+            plot_bands(
+                plt,
+                lines,
+                "Fig 4.3: the model vs the baselines",
+                "validation MSE on the chosen rows",
+            ),
+            out.baselines,
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,17 @@
+"""Fig 3.4 of thesis 000: hyper-parameter importances of the pre-training sweep."""
+
+import pandas as pd
+
+from vigilance.logs import script_context
+from vigilance.plots import save_figure, use_style
+from vigilance.pretrain.report import plot_importances
+
+
+def main(snakemake) -> None:
+    with script_context(snakemake):
+        plt = use_style(snakemake.params.dpi)
+        table = pd.read_csv(snakemake.input[0])
+        save_figure(plot_importances(plt, table), snakemake.output[0])
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

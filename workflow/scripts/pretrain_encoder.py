@@ -1,0 +1,88 @@
+"""Pre-train one encoder (dataset x features x fraction x seed); resume from its checkpoint."""
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from vigilance.config import config_hash
+from vigilance.device import describe_device, resolve_device
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.pretrain.data import load_pretrain_data
+from vigilance.pretrain.hparams import THESIS_BEST, build_configs, flat_defaults
+from vigilance.pretrain.train import Trainer
+from vigilance.seeding import seed_everything
+
+
+def hyperparameters(p, best_file) -> dict:
+    params = flat_defaults(p.pretrain)
+    if p.pretrain["hyperparameters"] == "thesis":
+        params.update(THESIS_BEST)
+    elif p.pretrain["hyperparameters"] == "sweep":
+        params.update(yaml.safe_load(Path(best_file).read_text())["params"])
+    return params
+
+
+def main(snakemake) -> None:
+    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    with script_context(snakemake) as log:
+        seed = int(w.seed)
+        seed_everything(seed, p.deterministic)
+        device = resolve_device(p.device)
+        inputs = snakemake.input
+        train, val, n = load_pretrain_data(
+            inputs.blinks,
+            inputs.manifest,
+            inputs.stats,
+            w.features,
+            float(w.fraction),
+            p.window,
+            device,
+        )
+        params = hyperparameters(p, inputs.get("best"))
+        configs = build_configs(params, n, p.window, p.pretrain["masking"], p.precision)
+        fingerprint = config_hash(
+            {
+                "params": params,
+                "masking": p.pretrain["masking"],
+                "stats": json.loads(Path(inputs.stats).read_text()),
+            }
+        )
+        trainer = Trainer(
+            *configs, seed=seed, device=device, original_features=min(9, n), fingerprint=fingerprint
+        )
+        log.info(
+            "%d training, %d validation windows on %s; %s", len(train), len(val), device, params
+        )
+        started = time.perf_counter()
+        state = Path(out.encoder).parent / "state" / "last.pt"
+        rows = trainer.fit(train, val, state_path=state)
+        with atomic_path(out.metrics) as tmp:
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+        trainer.save_encoder(
+            out.encoder,
+            {
+                "features": w.features,
+                "fraction": float(w.fraction),
+                "seed": seed,
+                "window": p.window,
+            },
+        )
+        write_json(
+            out.run,
+            {
+                "seconds": time.perf_counter() - started,
+                "params": params,
+                "best_val_loss": trainer.best,
+                "epochs": trainer.epoch,
+                "windows": {"train": len(train), "val": len(val)},
+                **describe_device(device),
+            },
+        )
+        state.unlink(missing_ok=True)  # only an unfinished run needs its checkpoint
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

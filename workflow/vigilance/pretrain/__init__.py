@@ -1,0 +1,1 @@
+"""Self-supervised pre-training by masked modelling on blink-feature sequences (thesis 000/001)."""

@@ -1,0 +1,75 @@
+"""Masked modelling on blink vectors, after BERT's masked language modelling.
+
+Devlin et al. (2019), "BERT: Pre-training of Deep Bidirectional Transformers for Language
+Understanding", NAACL, section 3.1; adapted to rows of continuous features as in thesis 000
+(section 3.3): in every sequence a share (15 %) of the real (non-padded) rows is chosen; of
+the chosen rows 80 % get every feature replaced by the mask index (-1), 10 % get every element
+multiplied by its own noise factor drawn uniformly from an interval, and 10 % stay unchanged.
+The model must reconstruct the chosen rows' original values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+KEPT, MASKED, NOISED = 1, 2, 3
+TREATMENTS = {"masked": MASKED, "noised": NOISED, "kept": KEPT}
+
+
+@dataclass(frozen=True)
+class MaskingConfig:
+    """Shares, the mask index and the noise interval (``pretrain.masking`` in config)."""
+
+    select_share: float = 0.15
+    mask_share: float = 0.8
+    noise_share: float = 0.1
+    mask_value: float = -1.0
+    noise_low: float = 0.5
+    noise_high: float = 1.5
+
+
+def mask_rows(
+    x: torch.Tensor, real: torch.Tensor, cfg: MaskingConfig, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Choose and treat rows for masked modelling (a pure function of its inputs).
+
+    In each sequence ``k = round(select_share * n)`` of its ``n`` real rows are chosen uniformly
+    without replacement (at least 1 when ``n >= 2``; never all of them, so attention always has
+    an unmasked row to look at; none when ``n == 1``). Each chosen row independently gets a
+    treatment: masked with probability ``mask_share``, noised with ``noise_share``, else kept.
+
+    Args:
+        x: (B, L, N) the unmasked batch.
+        real: (B, L) True for real rows, False for PAD rows (never chosen).
+        cfg: Shares, mask index and noise interval.
+        generator: The random generator (on ``x``'s device), for reproducible draws.
+
+    Returns:
+        ``x_masked`` (B, L, N); ``chosen`` (B, L) bool; ``treatment`` (B, L) int8: 0 for rows
+        not chosen, else :data:`MASKED`, :data:`NOISED` or :data:`KEPT`.
+    """
+    batch, length, _ = x.shape
+    device = x.device
+    n_real = real.sum(dim=1)
+    k = torch.round(cfg.select_share * n_real.float()).long()
+    k = torch.clamp(k, min=1)
+    k = torch.minimum(k, torch.clamp(n_real - 1, min=0))
+    scores = torch.rand(batch, length, generator=generator, device=device)
+    scores = scores.masked_fill(~real, 2.0)  # PAD rows sort last and are never within k
+    rank = scores.argsort(dim=1).argsort(dim=1)
+    chosen = rank < k[:, None]
+    draw = torch.rand(batch, length, generator=generator, device=device)
+    treatment = torch.where(
+        draw < cfg.mask_share,
+        MASKED,
+        torch.where(draw < cfg.mask_share + cfg.noise_share, NOISED, KEPT),
+    ).to(torch.int8)
+    treatment = torch.where(chosen, treatment, torch.zeros_like(treatment))
+    factors = torch.empty_like(x).uniform_(cfg.noise_low, cfg.noise_high, generator=generator)
+    x_masked = torch.where((treatment == NOISED)[..., None], x * factors, x)
+    x_masked = torch.where(
+        (treatment == MASKED)[..., None], torch.full_like(x, cfg.mask_value), x_masked
+    )
+    return x_masked, chosen, treatment

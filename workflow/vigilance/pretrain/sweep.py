@@ -1,0 +1,156 @@
+"""The Optuna sweep of the pre-training (thesis 000, section 3.6 and Table 3.1).
+
+Akiba et al. (2019), "Optuna: A Next-generation Hyperparameter Optimization Framework", KDD.
+A TPE sampler (Bergstra et al. 2011) after ``startup_trials`` random trials, seeded; a median
+pruner on the validation loss per epoch; SQLite storage in results/, so an interrupted sweep
+resumes where it stopped (the study name carries a hash of the sweep's settings, so a changed
+space starts a new study). Invalid architectures (heads not dividing the embedding size, ...)
+are pruned with the reason recorded as the trial's ``invalid`` attribute; a diverging trial
+(NaN loss) is recorded as failed, with the reason in ``diverged``, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import optuna
+
+from vigilance.config import config_hash
+from vigilance.models.backbone import check_backbone
+from vigilance.pretrain.hparams import build_configs, flat_defaults
+from vigilance.pretrain.train import DivergedError, Trainer
+
+log = logging.getLogger("vigilance.sweep")
+RANGES = {"dropout", "head_dropout", "warmup_epochs", "learning_rate", "weight_decay"}
+
+
+def suggest(trial: optuna.Trial, space: dict) -> dict:
+    """Sample one point of the space (lists: choices; [low, high, step]: ranges)."""
+    params = {}
+    for name, spec in space.items():
+        if name in RANGES:
+            low, high, step = spec
+            if isinstance(low, int) and isinstance(high, int) and isinstance(step, int):
+                params[name] = trial.suggest_int(name, low, high, step=step)
+            else:
+                params[name] = trial.suggest_float(name, low, high, step=step)
+        elif name == "head_hidden":
+            labels = ["-".join(map(str, h)) for h in spec]
+            params[name] = [int(v) for v in trial.suggest_categorical(name, labels).split("-")]
+        else:
+            params[name] = trial.suggest_categorical(name, list(spec))
+    return params
+
+
+def study_name(pretrain: dict, dataset: str) -> str:
+    """A name that changes whenever the sweep's settings do (so a stale study is not reused)."""
+    settings = {
+        "sweep": pretrain["sweep"],
+        "fixed": flat_defaults(pretrain),
+        "masking": pretrain["masking"],
+    }
+    return f"pretrain-{dataset}-{config_hash(settings)[:12]}"
+
+
+def run_sweep(
+    pretrain: dict,
+    data,
+    n_features: int,
+    window: int,
+    device,
+    precision: str,
+    storage: str,
+    name: str,
+) -> optuna.Study:
+    """Run (or resume) the sweep until it holds ``trials`` finished trials.
+
+    Args:
+        pretrain: The ``pretrain`` config section.
+        data: (train windows, validation windows).
+        n_features, window: The data's width and sequence length.
+        device: Where trials train.
+        precision: The precision setting.
+        storage: An Optuna storage URL (``sqlite:///...``).
+        name: The study name.
+    """
+    sweep = pretrain["sweep"]
+    sampler = optuna.samplers.TPESampler(
+        n_startup_trials=sweep["startup_trials"], seed=sweep["seed"]
+    )
+    pruner = optuna.pruners.MedianPruner(
+        n_startup_trials=max(1, sweep["startup_trials"] // 2),
+        n_warmup_steps=sweep["pruner_warmup_epochs"],
+    )
+    study = optuna.create_study(
+        study_name=name,
+        storage=storage,
+        sampler=sampler,
+        pruner=pruner,
+        direction="minimize",
+        load_if_exists=True,
+    )
+    fixed = flat_defaults(pretrain)
+    fixed.update(epochs=sweep["epochs"], steps_per_epoch=sweep["steps_per_epoch"])
+
+    def objective(trial: optuna.Trial) -> float:
+        params = {**fixed, **suggest(trial, sweep["space"])}
+        backbone, head, train, masking = build_configs(
+            params, n_features, window, pretrain["masking"], precision
+        )
+        problem = check_backbone(backbone)
+        if problem:
+            trial.set_user_attr("invalid", problem)
+            raise optuna.TrialPruned(problem)
+        trainer = Trainer(
+            backbone,
+            head,
+            train,
+            masking,
+            seed=sweep["seed"] + trial.number,
+            device=device,
+            original_features=min(9, n_features),
+        )
+
+        def report(epoch: int, val_loss: float) -> None:
+            trial.report(val_loss, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned at epoch {epoch}")
+
+        try:
+            trainer.fit(*data, on_epoch=report)
+        except DivergedError as err:
+            trial.set_user_attr("diverged", str(err))
+            log.warning("trial %d diverged: %s", trial.number, err)
+            return math.nan
+        return trainer.best
+
+    finished = (
+        optuna.trial.TrialState.COMPLETE,
+        optuna.trial.TrialState.PRUNED,
+        optuna.trial.TrialState.FAIL,
+    )
+    done = len(study.get_trials(states=finished, deepcopy=False))
+    remaining = max(0, sweep["trials"] - done)
+    log.info("study %s: %d trials done, %d to run", name, done, remaining)
+    study.optimize(objective, n_trials=remaining, catch=())
+    return study
+
+
+def trials_table(study: optuna.Study):
+    """Every trial: number, state, value, parameters and the invalid/diverged reasons."""
+    table = study.trials_dataframe(attrs=("number", "state", "value", "params", "user_attrs"))
+    return table.rename(columns=lambda c: c.replace("params_", "").replace("user_attrs_", ""))
+
+
+def best_params(study: optuna.Study, pretrain: dict) -> dict:
+    """The complete flat hyper-parameters of the best trial (fixed values filled in)."""
+    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,), deepcopy=False)
+    complete = [t for t in complete if t.value is not None and math.isfinite(t.value)]
+    params = flat_defaults(pretrain)
+    if not complete:
+        return {"params": params, "best_trial": None, "best_value": None}
+    best = min(complete, key=lambda t: t.value)
+    for name, value in best.params.items():
+        params[name] = [int(v) for v in value.split("-")] if name == "head_hidden" else value
+    return {"params": params, "best_trial": best.number, "best_value": best.value}

@@ -1,0 +1,300 @@
+"""Training loop of the pre-training: AdamW, warm-up then decay, clipping, accumulation,
+early stopping, a checkpoint every epoch with exact resume, bf16 autocast on CUDA.
+
+Every epoch draws its training windows and masks from generators seeded by (seed, epoch), and
+the validation batches and masks are the same every epoch, so a run is reproducible and a run
+resumed from its last checkpoint (which also stores the global RNG state used by dropout)
+ends with the same numbers as an uninterrupted one. Per epoch and split the metrics are the
+loss (MSE over chosen rows), the loss by treatment, the loss on the original 9 features only,
+and the mean and next-row baselines on the same chosen rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from vigilance.device import autocast
+from vigilance.io import atomic_path
+from vigilance.models.backbone import BackboneConfig
+from vigilance.pretrain.masking import MaskingConfig, mask_rows
+from vigilance.pretrain.model import (
+    HeadConfig,
+    PretrainModel,
+    baselines,
+    batch_metrics,
+    squared_errors,
+)
+
+log = logging.getLogger("vigilance.pretrain")
+
+
+class DivergedError(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings (``pretrain.training`` in config)."""
+
+    epochs: int = 10
+    steps_per_epoch: int = 50
+    batch_size: int = 128
+    val_batches: int = 10
+    learning_rate: float = 6.2e-4
+    weight_decay: float = 0.0095
+    warmup_epochs: int = 2
+    decay: float = 0.9
+    gradient_clip: float = 1.0
+    accumulate: int = 1
+    patience: int = 5
+    precision: str = "auto"
+
+
+def lr_factor(epoch: int, warmup: int, decay: float) -> float:
+    """Linear warm-up over ``warmup`` epochs, then multiply by ``decay`` each epoch."""
+    if epoch < warmup:
+        return (epoch + 1) / (warmup + 1)
+    return decay ** (epoch - warmup)
+
+
+def _generator(device, *seeds: int) -> torch.Generator:
+    generator = torch.Generator(device=device)
+    generator.manual_seed(hash(seeds) % (2**63))
+    return generator
+
+
+class Trainer:
+    """Pre-train one model on windows of one data set, feature set, fraction and seed.
+
+    Args:
+        backbone, head: The architecture.
+        train: The optimisation settings.
+        masking: The masking settings.
+        seed: The run's seed.
+        device: Where to train.
+        original_features: How many leading features are the original ones (for the metric
+            ``loss_original``, comparable between feature sets).
+    """
+
+    def __init__(
+        self,
+        backbone: BackboneConfig,
+        head: HeadConfig,
+        train: TrainConfig,
+        masking: MaskingConfig,
+        seed: int,
+        device: torch.device,
+        original_features: int = 9,
+        fingerprint: str = "",
+    ):
+        torch.manual_seed(seed)
+        self.model = PretrainModel(backbone, head).to(device)
+        self.arch = {"backbone": backbone.to_dict(), "head": head.to_dict()}
+        self.cfg, self.masking, self.seed, self.device = train, masking, seed, device
+        self.original, self.fingerprint = original_features, fingerprint
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(), lr=train.learning_rate, weight_decay=train.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda e: lr_factor(e, train.warmup_epochs, train.decay)
+        )
+        self.epoch, self.rows, self.best, self.bad_epochs = 0, [], math.inf, 0
+        self.best_state = None
+
+    # -- one pass -------------------------------------------------------------------------
+    def _errors(self, windows, idx, generator, training: bool):
+        x, real, _ = windows.gather(idx)
+        x_masked, chosen, treatment = mask_rows(x, real, self.masking, generator)
+        with autocast(self.device, self.cfg.precision):
+            prediction = self.model(x_masked, real, treatment)
+        target = x[chosen]
+        errors = {"loss": squared_errors(prediction, target)}
+        if x.shape[-1] > self.original:
+            errors["loss_original"] = squared_errors(
+                prediction[:, : self.original], target[:, : self.original]
+            )
+        else:
+            errors["loss_original"] = errors["loss"]
+        if not training:
+            for name, guess in baselines(x, real, chosen).items():
+                errors[f"baseline_{name}"] = squared_errors(guess, target)
+        return errors, treatment[chosen]
+
+    def _epoch(self, windows, val_windows) -> dict[str, dict[str, float]]:
+        cfg = self.cfg
+        self.model.train()
+        sample = _generator("cpu", self.seed, self.epoch, 0)
+        masks = _generator(self.device, self.seed, self.epoch, 1)
+        n = cfg.steps_per_epoch * cfg.accumulate * cfg.batch_size
+        picks = torch.randint(0, len(windows), (n,), generator=sample).to(self.device)
+        sums: dict[str, list] = {}
+        for step in range(cfg.steps_per_epoch):
+            self.optimizer.zero_grad(set_to_none=True)
+            for part in range(cfg.accumulate):
+                start = (step * cfg.accumulate + part) * cfg.batch_size
+                errors, treatment = self._errors(
+                    windows, picks[start : start + cfg.batch_size], masks, training=True
+                )
+                loss = errors["loss"].mean()
+                if not torch.isfinite(loss):
+                    raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
+                (loss / cfg.accumulate).backward()
+                _add(sums, batch_metrics({k: v.detach() for k, v in errors.items()}, treatment))
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
+            self.optimizer.step()
+        return {"train": _mean(sums), "val": self.evaluate(val_windows)}
+
+    @torch.no_grad()
+    def evaluate(self, windows) -> dict[str, float]:
+        """Metrics on the fixed validation batches (same windows and masks every epoch)."""
+        self.model.eval()
+        cfg = self.cfg
+        order = torch.randperm(len(windows), generator=_generator("cpu", self.seed, -1))
+        picks = order[: cfg.val_batches * cfg.batch_size].to(self.device)
+        masks = _generator(self.device, self.seed, -2)
+        sums: dict[str, list] = {}
+        for idx in torch.split(picks, cfg.batch_size):
+            errors, treatment = self._errors(windows, idx, masks, training=False)
+            _add(sums, batch_metrics(errors, treatment))
+        return _mean(sums)
+
+    # -- the loop -------------------------------------------------------------------------
+    def fit(
+        self,
+        windows,
+        val_windows,
+        state_path: Path | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
+        stop_after: int | None = None,
+    ) -> list[dict]:
+        """Train until ``epochs`` or early stopping; checkpoint after every epoch.
+
+        Args:
+            windows, val_windows: Training and validation windows.
+            state_path: Where the per-epoch checkpoint lives; an existing one is resumed.
+            on_epoch: Called with (epoch, validation loss) after each epoch (the sweep's pruner
+                hook; it may raise to stop the run).
+            stop_after: Stop after this many epochs in this call (to test resuming).
+
+        Returns:
+            The metrics in long form: dicts of epoch, split, metric, value.
+        """
+        if state_path is not None and Path(state_path).exists():
+            if self.load_state(state_path):
+                log.info("resumed from %s at epoch %d", state_path, self.epoch)
+            else:
+                log.warning("%s was made with other settings: starting afresh", state_path)
+        done_here = 0
+        while self.epoch < self.cfg.epochs and self.bad_epochs < self.cfg.patience:
+            started = time.perf_counter()
+            metrics = self._epoch(windows, val_windows)
+            lr = self.optimizer.param_groups[0]["lr"]
+            self.scheduler.step()
+            for split, values in metrics.items():
+                for name, value in values.items():
+                    self.rows.append(
+                        {"epoch": self.epoch, "split": split, "metric": name, "value": value}
+                    )
+            self.rows.append({"epoch": self.epoch, "split": "train", "metric": "lr", "value": lr})
+            self.rows.append(
+                {
+                    "epoch": self.epoch,
+                    "split": "train",
+                    "metric": "seconds",
+                    "value": time.perf_counter() - started,
+                }
+            )
+            val_loss = metrics["val"]["loss"]
+            log.info(
+                "epoch %d: train %.4f, val %.4f (mean %.4f, next %.4f)",
+                self.epoch,
+                metrics["train"]["loss"],
+                val_loss,
+                metrics["val"]["baseline_mean"],
+                metrics["val"]["baseline_next"],
+            )
+            if val_loss < self.best:
+                self.best, self.bad_epochs = val_loss, 0
+                self.best_state = {
+                    k: v.detach().clone() for k, v in self.model.state_dict().items()
+                }
+            else:
+                self.bad_epochs += 1
+            self.epoch += 1
+            if state_path is not None:
+                self.save_state(state_path)
+            if on_epoch is not None:
+                on_epoch(self.epoch - 1, val_loss)
+            done_here += 1
+            if stop_after is not None and done_here >= stop_after:
+                break
+        return self.rows
+
+    # -- checkpoints ----------------------------------------------------------------------
+    def save_state(self, path: Path) -> None:
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "epoch": self.epoch,
+            "rows": self.rows,
+            "best": self.best,
+            "best_state": self.best_state,
+            "bad_epochs": self.bad_epochs,
+            "rng": torch.get_rng_state(),
+            "arch": self.arch,
+            "train": asdict(self.cfg),
+            "fingerprint": self.fingerprint,
+        }
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+
+    def load_state(self, path: Path) -> bool:
+        """Restore a checkpoint made with the same settings; False (nothing restored) if not."""
+        state = torch.load(path, map_location=self.device, weights_only=False)
+        if state.get("fingerprint") != self.fingerprint:
+            return False
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.rows, self.best = state["epoch"], state["rows"], state["best"]
+        self.best_state, self.bad_epochs = state["best_state"], state["bad_epochs"]
+        torch.set_rng_state(state["rng"])
+        return True
+
+    def save_encoder(self, path: Path, extra: dict | None = None) -> None:
+        """The best weights with their architecture: loads without the config that made it."""
+        state = self.best_state or self.model.state_dict()
+        with atomic_path(path) as tmp:
+            torch.save(
+                {"arch": self.arch, "state": state, "best_val_loss": self.best, **(extra or {})},
+                tmp,
+            )
+
+
+def load_encoder(path: str | Path, device="cpu") -> PretrainModel:
+    """Rebuild a pre-trained model from an encoder checkpoint alone."""
+    saved = torch.load(path, map_location=device, weights_only=False)
+    model = PretrainModel(
+        BackboneConfig(**saved["arch"]["backbone"]), HeadConfig(**saved["arch"]["head"])
+    )
+    model.load_state_dict(saved["state"])
+    return model.to(device)
+
+
+def _add(sums: dict, metrics: dict) -> None:
+    for name, (total, count) in metrics.items():
+        acc = sums.setdefault(name, [0.0, 0])
+        acc[0] += total
+        acc[1] += count
+
+
+def _mean(sums: dict) -> dict[str, float]:
+    return {k: (s / c if c else float("nan")) for k, (s, c) in sums.items()}
