@@ -35,9 +35,10 @@ def mask_rows(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Choose and treat rows for masked modelling (a pure function of its inputs).
 
-    In each sequence ``k = round(select_share * n)`` of its ``n`` real rows are chosen uniformly
-    without replacement (at least 1 when ``n >= 2``; never all of them, so attention always has
-    an unmasked row to look at; none when ``n == 1``). Each chosen row independently gets a
+    In each sequence ``k`` of its ``n`` real rows are chosen uniformly without replacement,
+    ``k`` being ``select_share * n`` rounded stochastically (down or up with the probabilities
+    that make its mean exact), at least 1 when ``n >= 2``, never all of them (so attention
+    always has an unmasked row to look at), none when ``n == 1``. Each chosen row independently gets a
     treatment: masked with probability ``mask_share``, noised with ``noise_share``, else kept.
 
     Args:
@@ -53,8 +54,11 @@ def mask_rows(
     batch, length, _ = x.shape
     device = x.device
     n_real = real.sum(dim=1)
-    k = torch.round(cfg.select_share * n_real.float()).long()
-    k = torch.clamp(k, min=1)
+    # Stochastic rounding: k is floor(p n) or floor(p n) + 1 so that its mean is exactly p n
+    # (round(0.15 * 30) would always give 4 rows, 13.3 %).
+    target = cfg.select_share * n_real.float()
+    extra = torch.rand(batch, generator=generator, device=device) < (target - target.floor())
+    k = torch.clamp(target.floor().long() + extra.long(), min=1)
     k = torch.minimum(k, torch.clamp(n_real - 1, min=0))
     scores = torch.rand(batch, length, generator=generator, device=device)
     scores = scores.masked_fill(~real, 2.0)  # PAD rows sort last and are never within k
