@@ -38,8 +38,9 @@ def mask_rows(
     In each sequence ``k`` of its ``n`` real rows are chosen uniformly without replacement,
     ``k`` being ``select_share * n`` rounded stochastically (down or up with the probabilities
     that make its mean exact), at least 1 when ``n >= 2``, never all of them (so attention
-    always has an unmasked row to look at), none when ``n == 1``. Each chosen row independently gets a
-    treatment: masked with probability ``mask_share``, noised with ``noise_share``, else kept.
+    always has an unmasked row to look at), none when ``n == 1``. Each chosen row independently
+    gets a treatment: masked with probability ``mask_share``, noised with ``noise_share``, else
+    kept.
 
     Args:
         x: (B, L, N) the unmasked batch.

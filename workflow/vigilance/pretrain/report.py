@@ -246,5 +246,7 @@ def plot_masking_example(
             for ax in axes:
                 ax.axhline(row, color=colours[int(code)], lw=0.6, alpha=0.6)
     axes[0].set_ylabel("blink in window")
-    fig.colorbar(image, ax=axes, shrink=0.8, label=f"normalised value (mask index {mask_value})")
+    fig.colorbar(
+        image, ax=axes, shrink=0.8, pad=0.1, label=f"normalised value (mask index {mask_value})"
+    )
     return fig
