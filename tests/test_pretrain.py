@@ -294,3 +294,16 @@ def test_confidence_intervals_and_verdicts():
     assert verdict([-0.1, 0.1, 0.05], "equal") == "reproduced"
     assert verdict([1.0, 1.1, 0.9], "equal") == "not reproduced"
     assert verdict([0.5], "lower").startswith("inconclusive")
+
+
+def test_the_sweep_prunes_architectures_that_do_not_fit_every_feature_set(tmp_path):
+    space = {"upscaling": ["attention_concat"], "d_model": [12, 24]}
+    pretrain = _pretrain_section(space, trials=4)
+    storage = f"sqlite:///{tmp_path / 'study.sqlite'}"
+    data = (_windows(0), _windows(1))
+    study = run_sweep(pretrain, data, 9, 10, CPU, "fp32", storage, "w", widths=[9, 18])
+    for trial in study.trials:
+        if trial.params["d_model"] == 12:  # > 9 but not > 18
+            assert "for 18 features" in trial.user_attrs["invalid"]
+        else:
+            assert trial.state == optuna.trial.TrialState.COMPLETE

@@ -4,12 +4,27 @@ The grid is dataset x features x fraction x seed: every enabled blink data set, 
 configured feature sets and driver fractions, and the global seeds.
 """
 
+from vigilance.blink.format import FEATURE_SETS
+
 PRETRAIN = config["pretrain"]
 
 
 def pretrain_datasets():
     """The blink data sets pre-trained on (none when the part is off)."""
-    return blink_datasets() if PRETRAIN["enabled"] else []
+    if not PRETRAIN["enabled"]:
+        return []
+    return [name for name in blink_datasets() if pretrain_feature_sets(name)]
+
+
+def pretrain_feature_sets(dataset):
+    """The pre-training feature sets this data set is run with (both lists allow them)."""
+    allowed = BLINK["datasets"][dataset]["feature_sets"]
+    return [f for f in PRETRAIN["feature_sets"] if f in allowed]
+
+
+def pretrain_widths(wildcards):
+    """Feature counts of the data set's pre-training feature sets (the sweep must fit all)."""
+    return [len(FEATURE_SETS[f]) for f in pretrain_feature_sets(wildcards.dataset)]
 
 
 def pretrain_runs(wildcards):
@@ -17,7 +32,7 @@ def pretrain_runs(wildcards):
     return expand(
         "results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/metrics.csv",
         dataset=wildcards.dataset,
-        features=PRETRAIN["feature_sets"],
+        features=pretrain_feature_sets(wildcards.dataset),
         fraction=[f"{f:g}" for f in PRETRAIN["fractions"]],
         seed=config["seeds"],
     )

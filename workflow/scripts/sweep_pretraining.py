@@ -8,8 +8,13 @@ from vigilance.device import resolve_device
 from vigilance.io import atomic_path, write_text
 from vigilance.logs import script_context
 from vigilance.pretrain.data import load_pretrain_data
-from vigilance.pretrain.report import importances
-from vigilance.pretrain.sweep import best_params, run_sweep, study_name, trials_table
+from vigilance.pretrain.sweep import (
+    best_params,
+    importances,
+    run_sweep,
+    study_name,
+    trials_table,
+)
 from vigilance.seeding import seed_everything
 
 
@@ -18,7 +23,7 @@ def main(snakemake) -> None:
     with script_context(snakemake) as log:
         seed_everything(p.pretrain["sweep"]["seed"], p.deterministic)
         device = resolve_device(p.device)
-        data = load_pretrain_data(*snakemake.input, "original", 1.0, p.window, device)
+        data = load_pretrain_data(*snakemake.input, p.features, 1.0, p.window, device)
         storage = Path(out.trials).parent / "study.sqlite"  # kept on failure: sweeps resume
         name = study_name(p.pretrain, snakemake.wildcards.dataset)
         study = run_sweep(
@@ -30,6 +35,7 @@ def main(snakemake) -> None:
             p.precision,
             f"sqlite:///{storage}",
             name,
+            widths=p.widths,
         )
         table = trials_table(study)
         log.info("trials by state: %s", table["state"].value_counts().to_dict())

@@ -1,8 +1,8 @@
 """Hyper-parameters of the pre-training: from config, from a sweep, or the thesis' best.
 
 A flat dict of named hyper-parameters (the sweep's vocabulary) is turned into the backbone,
-head and training configurations. ``THESIS_BEST`` holds thesis 000's published best values
-(Table 3.1; seed-facts part A).
+head and training configurations. ``THESIS_BEST`` (in :mod:`vigilance.pretrain.thesis`) holds
+thesis 000's published best values (Table 3.1; seed-facts part A).
 """
 
 from __future__ import annotations
@@ -10,27 +10,11 @@ from __future__ import annotations
 from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.masking import MaskingConfig
 from vigilance.pretrain.model import HeadConfig
+from vigilance.pretrain.thesis import THESIS_BEST  # noqa: F401 - re-exported
 from vigilance.pretrain.train import TrainConfig
 
 MODEL_KEYS = ("upscaling", "d_model", "n_blocks", "n_heads", "upscaling_heads", "dropout")
 HEAD_KEYS = {"head_hidden": "hidden", "head_batch_norm": "batch_norm", "head_dropout": "dropout"}
-
-THESIS_BEST = {
-    "upscaling": "attention_linear",
-    "d_model": 512,
-    "n_blocks": 4,
-    "n_heads": 4,
-    "dropout": 0.01,
-    "head_hidden": [64],
-    "head_dropout": 0.02,
-    "head_batch_norm": True,
-    "warmup_epochs": 4,
-    "learning_rate": 0.00062,
-    "accumulate": 1,
-    "decay": 0.9,
-    "weight_decay": 0.0095,
-    "gradient_clip": 1.0,
-}
 
 
 def flat_defaults(pretrain: dict) -> dict:

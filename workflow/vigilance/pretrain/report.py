@@ -9,39 +9,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from vigilance.pretrain.hparams import THESIS_BEST
+from vigilance.pretrain.thesis import THESIS_BEST
 from vigilance.stats import mean_ci, verdict
-
-
-def importances(study) -> pd.DataFrame:
-    """Parameter importances of a study (empty, with the reason, when it cannot be computed)."""
-    import optuna
-
-    complete = [
-        t
-        for t in study.get_trials(deepcopy=False)
-        if t.state == optuna.trial.TrialState.COMPLETE
-        and t.value is not None
-        and math.isfinite(t.value)
-    ]
-    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
-    try:
-        values = optuna.importance.get_param_importances(study, evaluator=evaluator)
-    except (RuntimeError, ValueError) as err:
-        note = f"not computable from {len(complete)} completed trials: {err}"
-        return pd.DataFrame([{"parameter": "", "importance": math.nan, "note": note}])
-    return pd.DataFrame(
-        {
-            "parameter": list(values),
-            "importance": list(values.values()),
-            "note": f"fANOVA over {len(complete)} completed trials",
-        }
-    )
 
 
 def _explored(spec) -> str:

@@ -15,6 +15,7 @@ import logging
 import math
 
 import optuna
+import pandas as pd
 
 from vigilance.config import config_hash
 from vigilance.models.backbone import check_backbone
@@ -62,6 +63,7 @@ def run_sweep(
     precision: str,
     storage: str,
     name: str,
+    widths: list[int] | None = None,
 ) -> optuna.Study:
     """Run (or resume) the sweep until it holds ``trials`` finished trials.
 
@@ -73,6 +75,8 @@ def run_sweep(
         precision: The precision setting.
         storage: An Optuna storage URL (``sqlite:///...``).
         name: The study name.
+        widths: Feature counts the chosen architecture must also fit (the grid's other
+            feature sets); a point invalid for any of them is pruned.
     """
     sweep = pretrain["sweep"]
     sampler = optuna.samplers.TPESampler(
@@ -99,6 +103,11 @@ def run_sweep(
             params, n_features, window, pretrain["masking"], precision
         )
         problem = check_backbone(backbone)
+        for width in widths or []:
+            other = build_configs(params, width, window, pretrain["masking"], precision)[0]
+            problem = problem or (
+                check_backbone(other) and f"for {width} features: {check_backbone(other)}"
+            )
         if problem:
             trial.set_user_attr("invalid", problem)
             raise optuna.TrialPruned(problem)
@@ -154,3 +163,27 @@ def best_params(study: optuna.Study, pretrain: dict) -> dict:
     for name, value in best.params.items():
         params[name] = [int(v) for v in value.split("-")] if name == "head_hidden" else value
     return {"params": params, "best_trial": best.number, "best_value": best.value}
+
+
+def importances(study) -> pd.DataFrame:
+    """Parameter importances of a study (empty, with the reason, when it cannot be computed)."""
+    complete = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if t.state == optuna.trial.TrialState.COMPLETE
+        and t.value is not None
+        and math.isfinite(t.value)
+    ]
+    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
+    try:
+        values = optuna.importance.get_param_importances(study, evaluator=evaluator)
+    except (RuntimeError, ValueError) as err:
+        note = f"not computable from {len(complete)} completed trials: {err}"
+        return pd.DataFrame([{"parameter": "", "importance": math.nan, "note": note}])
+    return pd.DataFrame(
+        {
+            "parameter": list(values),
+            "importance": list(values.values()),
+            "note": f"fANOVA over {len(complete)} completed trials",
+        }
+    )
