@@ -28,6 +28,8 @@ rule sweep_pretraining:
         gpu_model=gpu_model(),
     params:
         pretrain=PRETRAIN,
+        features=lambda wildcards: pretrain_feature_sets(wildcards.dataset)[0],
+        widths=pretrain_widths,
         window=BLINK["window_length"],
         device=config["device"],
         precision=config["precision"],
