@@ -14,6 +14,7 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/manifest.smk"
+include: "workflow/rules/eyetracking.smk"
 
 
 report: "report/workflow.rst"
