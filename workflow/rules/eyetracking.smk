@@ -165,7 +165,6 @@ rule score_gaze_classifiers:
         runtime=runtime("default"),
     params:
         runs=lambda wildcards: [run for _, run in gaze_runs(wildcards.task)],
-        signal=config["eyetracking"]["signal"],
     script:
         "../scripts/score_gaze_classifiers.py"
 

@@ -20,7 +20,6 @@ INPUTS = {"flat": "flattened chunk", "gaze": "gaze features"}
 class Params:
     task: str
     runs: list  # one dict (scheme, family, inputs) per predictions file, in input order
-    signal: str
 
 
 def label(row) -> str:
@@ -30,7 +29,7 @@ def label(row) -> str:
 
 
 def main(snakemake) -> None:
-    params = Params(snakemake.wildcards.task, snakemake.params.runs, snakemake.params.signal)
+    params = Params(snakemake.wildcards.task, snakemake.params.runs)
     with script_context(snakemake) as log:
         with np.load(snakemake.input.chunks) as chunks:
             _, classes = task_labels(chunks["image"], chunks["observer"], params.task)

@@ -123,7 +123,7 @@ def compare(
     model_keys = [k for k in keys if k != by]
     fair_predictions = predictions[predictions[by] == fair]
     per_class_parts, confusion_parts = [], []
-    for _, best in best_per(table, family, column).iterrows():
+    for _, best in best_per(table, family, column).sort_values(family).iterrows():
         chosen = fair_predictions
         for key in model_keys:
             chosen = chosen[chosen[key] == best[key]]
