@@ -87,7 +87,7 @@ rule fit_gaze_baselines:
         inputs="flat|gaze",
     conda:
         "../../envs/analysis.yaml"
-    threads: 1
+    threads: train_threads()
     resources:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),

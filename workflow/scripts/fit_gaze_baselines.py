@@ -35,6 +35,7 @@ def main(snakemake) -> None:
             knn_neighbors=cfg["knn_neighbors"],
             forest_trees=cfg["forest_trees"],
             svm_c=cfg["svm_c"],
+            n_jobs=snakemake.threads,
         ),
     )
     with script_context(snakemake) as log:

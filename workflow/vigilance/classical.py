@@ -32,12 +32,13 @@ class ClassicalSettings:
     knn_neighbors: int = 5
     forest_trees: int = 100
     svm_c: float = 1.0
+    n_jobs: int = 1  # threads of kNN and the random forest
 
 
 def _knn(s: ClassicalSettings, seed: int):
     from sklearn.neighbors import KNeighborsClassifier
 
-    return KNeighborsClassifier(n_neighbors=s.knn_neighbors)
+    return KNeighborsClassifier(n_neighbors=s.knn_neighbors, n_jobs=s.n_jobs)
 
 
 def _lda(s: ClassicalSettings, seed: int):
@@ -61,7 +62,7 @@ def _tree(s: ClassicalSettings, seed: int):
 def _forest(s: ClassicalSettings, seed: int):
     from sklearn.ensemble import RandomForestClassifier
 
-    return RandomForestClassifier(n_estimators=s.forest_trees, random_state=seed, n_jobs=1)
+    return RandomForestClassifier(n_estimators=s.forest_trees, random_state=seed, n_jobs=s.n_jobs)
 
 
 def _svm(s: ClassicalSettings, seed: int):
