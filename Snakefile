@@ -19,6 +19,8 @@ include: "workflow/rules/blink.smk"
 include: "workflow/rules/rldd.smk"
 include: "workflow/rules/pretrain_common.smk"
 include: "workflow/rules/pretrain.smk"
+include: "workflow/rules/eyetracking_common.smk"
+include: "workflow/rules/eyetracking.smk"
 
 
 report: "report/workflow.rst"

@@ -78,9 +78,12 @@ def gpu_model():
 
 def all_outputs():
     """Every final output of the enabled parts (figures, tables, manifest)."""
-    return [
+    outputs = [
         "results/manifest/environment.json",
         "results/manifest/environment.html",
         *blink_outputs(),
         *pretrain_outputs(),
     ]
+    if config["eyetracking"]["enabled"]:
+        outputs += gaze_outputs()
+    return outputs

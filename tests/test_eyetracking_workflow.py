@@ -1,0 +1,180 @@
+"""The eye-tracking part as users run it: download from a local URL, bad data, a whole ci run."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import http.server
+import json
+import shutil
+import threading
+import zipfile
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import CONFIGS, run_snakemake
+from etra import ETRA_DIR, needs_etra
+
+from vigilance.download import fetch, unpack_checked, zip_members
+from vigilance.errors import VigilanceError
+from vigilance.eyetracking import content_sha256
+
+GAZE = "results/eyetracking/etra2021"
+
+
+def build_zip(path, folder=ETRA_DIR, prefix="paths/"):
+    """A zip of the recordings in a folder, as the tutorial's archive holds them."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for csv in sorted(folder.glob("*.csv")):
+            zf.write(csv, prefix + csv.name)
+        zf.writestr("__MACOSX/paths/._bus_10.csv", b"resource fork")
+    return path
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder):
+    """Serve a folder over HTTP on 127.0.0.1 (a free port) while the block runs."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_override(file, top=None, **eyetracking):
+    """A config file switching the part on, with ``eyetracking`` keys (and ``top`` keys)."""
+    file.write_text(
+        yaml.safe_dump({**(top or {}), "eyetracking": {"enabled": True, **eyetracking}})
+    )
+    return file
+
+
+def test_fetch_and_unpack_checked(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "bus_1.csv").write_text("1\tG\t1.0\t2.0\tTS\n")
+    archive = build_zip(tmp_path / "a.zip", folder=source)
+    got = fetch(archive.as_uri(), tmp_path / "copy.zip")
+    assert got == hashlib.sha256(archive.read_bytes()).hexdigest()
+    members = zip_members(tmp_path / "copy.zip", ".csv")
+    assert list(members) == ["bus_1.csv"]  # folder flattened, resource fork skipped
+    dest = tmp_path / "out" / "paths"
+    with pytest.raises(VigilanceError, match="checksum mismatch") as info:
+        unpack_checked(
+            members, dest, "0" * 64, content_sha256, "http://x/a.zip", "eyetracking.sha256"
+        )
+    assert "eyetracking.sha256" in str(info.value) and "http://x/a.zip" in str(info.value)
+    assert list((tmp_path / "out").glob("*")) == []  # nothing written, not even a temp folder
+    unpack_checked(members, dest, content_sha256(members), content_sha256, "x", "k")
+    assert (dest / "bus_1.csv").read_text() == "1\tG\t1.0\t2.0\tTS\n"
+
+
+def test_fetch_errors_name_the_url(tmp_path):
+    missing = (tmp_path / "absent.zip").as_uri()
+    with pytest.raises(VigilanceError, match="download failed") as info:
+        fetch(missing, tmp_path / "x.zip")
+    assert missing in str(info.value) and not (tmp_path / "x.zip").exists()
+    (tmp_path / "fake.zip").write_text("not a zip")
+    with pytest.raises(VigilanceError, match="not a zip archive"):
+        zip_members(tmp_path / "fake.zip", ".csv")
+
+
+@needs_etra
+@pytest.mark.slow
+def test_download_rule_from_a_local_url(workflow_copy, tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    build_zip(served / "paths.zip")
+    target = "results/eyetracking/download/source.json"
+    with serve(served) as base:
+        url = f"{base}/paths.zip"
+        good = write_override(tmp_path / "good.yaml", download=True, url=url)
+        proc = run_snakemake(target, "--cores", "1", "--configfile", str(good), cwd=workflow_copy)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        folder = workflow_copy / "results/eyetracking/download/paths"
+        assert sorted(p.name for p in folder.glob("*.csv")) == sorted(
+            p.name for p in ETRA_DIR.glob("*.csv")
+        )
+        record = json.loads((workflow_copy / target).read_text())
+        assert record["url"] == url and record["files"] == 72
+        # A wrong checksum: the job fails, names the key, and leaves nothing behind.
+        shutil.rmtree(workflow_copy / "results")
+        bad = write_override(tmp_path / "bad.yaml", download=True, url=url, sha256="a" * 64)
+        proc = run_snakemake(target, "--cores", "1", "--configfile", str(bad), cwd=workflow_copy)
+    assert proc.returncode != 0
+    log = (workflow_copy / "logs/eyetracking/download/paths.log").read_text()
+    assert "checksum mismatch" in log and "eyetracking.sha256" in log
+    assert not (workflow_copy / "results/eyetracking/download/paths").exists()
+    assert not (workflow_copy / target).exists()
+
+
+def test_a_missing_folder_stops_the_workflow_before_any_job(workflow_copy, tmp_path):
+    override = write_override(tmp_path / "o.yaml", path=str(tmp_path / "nowhere"))
+    proc = run_snakemake("--dry-run", "--configfile", str(override), cwd=workflow_copy)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "folder not found" in output and "eyetracking.path" in output
+    assert str(tmp_path / "nowhere") in output
+
+
+@needs_etra
+def test_a_malformed_recording_fails_the_job_without_output(workflow_copy, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("bus_10.csv", "kot_10.csv"):
+        shutil.copy(ETRA_DIR / name, data / name)
+    lines = (data / "kot_10.csv").read_text().splitlines(keepends=True)
+    lines[6] = lines[6].replace("\tG\t", "\tG\tx\t", 1)  # a sixth column on line 7
+    (data / "kot_10.csv").write_text("".join(lines))
+    override = write_override(tmp_path / "o.yaml", path=str(data))
+    target = f"{GAZE}/chunks.npz"
+    proc = run_snakemake(target, "--cores", "1", "--configfile", str(override), cwd=workflow_copy)
+    assert proc.returncode != 0
+    log = (workflow_copy / "logs/eyetracking/etra2021/chunks.log").read_text()
+    assert f"{data / 'kot_10.csv'}: field 'line 7' has value" in log
+    assert "6 tab-separated column(s) (expected 5 columns" in log
+    assert not (workflow_copy / target).exists()
+
+
+@needs_etra
+@pytest.mark.slow
+def test_ci_run_with_eye_tracking_and_report(workflow_copy, tmp_path):
+    # One seed halves the jobs; aggregation over seeds is tested in test_measures.py.
+    override = write_override(tmp_path / "gaze.yaml", {"seeds": [1]}, path=str(ETRA_DIR))
+    args = ["--configfile", str(CONFIGS["ci"]), str(override)]
+    proc = run_snakemake("--cores", "2", *args, cwd=workflow_copy, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    config = yaml.safe_load(CONFIGS["ci"].read_text())["eyetracking"]
+    for task, classes in (("image", 4), ("observer", 18)):
+        table = pd.read_csv(workflow_copy / GAZE / task / "comparison.csv")
+        assert len(table) == 6 * 2 + 3  # classical models x inputs, plus 3 deep models
+        for column in ("grouped_accuracy_mean", "grouped_kappa_mean", "leaky_accuracy_mean"):
+            assert table[column].between(-1, 1).all()
+        assert (table["grouped_accuracy_sd"] > 0).all()
+        per_class = pd.read_csv(workflow_copy / GAZE / task / "per_class.csv")
+        assert set(per_class["family"]) == {"classical", "deep"}
+        assert len(per_class) == 2 * classes
+        assert (workflow_copy / GAZE / task / "confusion_matrices.png").stat().st_size > 0
+        # Each recording is tested in exactly one grouped fold per model and seed.
+        path = workflow_copy / GAZE / task / "grouped" / "CNN" / "seed1" / "predictions.csv"
+        predictions = pd.read_csv(path)
+        assert (predictions.groupby("recording")["fold"].nunique() == 1).all()
+        assert predictions["fold"].nunique() == config["folds"]
+    assert (workflow_copy / GAZE / "fair_vs_leaky.png").stat().st_size > 0
+    report = workflow_copy / "results" / "report.html"
+    proc = run_snakemake("--report", str(report), *args, cwd=workflow_copy)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    html = report.read_text()
+    for name in ("Eye tracking (ETRA 2021)", "comparison.html", "fair_vs_leaky.png"):
+        assert name in html

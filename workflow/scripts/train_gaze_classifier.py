@@ -1,0 +1,71 @@
+"""Cross-validate one small PyTorch sequence classifier on the gaze chunks (one model per fold)."""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from vigilance.device import resolve_device
+from vigilance.eyetracking import task_labels
+from vigilance.folds import make_folds
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.seeding import seed_everything
+from vigilance.sequence_classifiers.train import TrainSettings, cross_validate, save_checkpoint
+
+
+@dataclass(frozen=True)
+class Params:
+    task: str
+    scheme: str
+    model: str
+    seed: int
+    folds: int
+    device: str
+    precision: str
+    deterministic: bool
+    settings: TrainSettings
+
+
+def main(snakemake) -> None:
+    w, p = snakemake.wildcards, snakemake.params
+    deep = {k: v for k, v in p.deep.items() if k != "models"}
+    params = Params(
+        *(w.task, w.scheme, w.model, int(w.seed)),
+        *(p.folds, p.device, p.precision, p.deterministic),
+        TrainSettings(**deep),
+    )
+    with script_context(snakemake) as log:
+        start = time.perf_counter()
+        torch.set_num_threads(snakemake.threads)
+        seed_everything(params.seed, params.deterministic)
+        device = resolve_device(params.device)
+        with np.load(snakemake.input.chunks) as chunks:
+            y, classes = task_labels(chunks["image"], chunks["observer"], params.task)
+            x, groups = chunks["signal"], chunks["recording"]
+        folds = make_folds(params.scheme, y, groups, params.folds, params.seed)
+        log.info(
+            "%s: %s task, %s folds, %d chunks, %s",
+            params.model,
+            params.task,
+            params.scheme,
+            len(y),
+            device,
+        )
+        args = (params.model, x, y, folds, len(classes), params.settings, device)
+        predictions, metrics, states = cross_validate(*args, params.precision, params.seed, log=log)
+        predictions.insert(0, "seed", params.seed)
+        predictions.insert(1, "model", params.model)
+        predictions["recording"] = groups[predictions["index"]]
+        for name, frame in (("predictions", predictions), ("metrics", metrics)):
+            with atomic_path(snakemake.output[name]) as tmp:
+                frame.to_csv(tmp, index=False)
+        record = vars(params) | {"settings": vars(params.settings)}
+        save_checkpoint(snakemake.output.checkpoint, record, classes, states)
+        wall = time.perf_counter() - start
+        write_json(snakemake.output.time, {"wall_s": wall, "device": str(device)})
+        log.info("done in %.1f s", wall)
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake
