@@ -186,3 +186,19 @@ def test_rldd_adapter_exposes_the_window_interface(tmp_path):
     blink_windows = BlinkWindows.from_arrays(np.ones((3, 4)), np.ones(3), [3], window=30)
     for name in ("labels", "labelled", "gather", "window", "__len__"):
         assert hasattr(windows, name) and hasattr(blink_windows, name)
+
+
+def test_classical_baseline_windows_are_full_labelled_and_grouped_by_driver(data):
+    from vigilance.blink.baselines import blink_window_features
+    from vigilance.folds import make_folds
+
+    blinks, _, manifest = data
+    columns = FEATURE_SETS["original"]
+    stats = fit_stats(blinks, columns, manifest.loc[manifest["set"] == "train", "driver_id"])
+    drivers = manifest.loc[manifest["pool"] == "finetune", "driver_id"]
+    x, y, groups = blink_window_features(blinks, drivers, columns, stats, 20, 7, BINS)
+    assert x.shape == (len(y), 6 * len(columns)) and np.isfinite(x).all()
+    assert set(np.unique(y)) <= {0, 1, 2, 3}
+    assert set(groups) <= set(drivers)
+    for train, test in make_folds("grouped", y, groups, 3, seed=0):
+        assert not set(groups[train]) & set(groups[test])

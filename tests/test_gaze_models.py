@@ -53,7 +53,7 @@ def test_grouped_folds_of_the_real_chunks_never_share_a_recording(task):
 
 def test_fold_guards():
     _, y, groups = toy(n_groups=4)
-    with pytest.raises(VigilanceError, match="fewer recordings than folds"):
+    with pytest.raises(VigilanceError, match=r"fewer groups \(recordings or drivers\) than folds"):
         make_folds("grouped", y, groups, n_folds=5, seed=0)
     with pytest.raises(VigilanceError, match="unknown scheme"):
         make_folds("random", y, groups, n_folds=2, seed=0)

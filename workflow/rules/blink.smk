@@ -187,3 +187,38 @@ rule check_blink_signal:
         seeds=config["seeds"],
     script:
         "../scripts/check_blink_signal.py"
+
+
+rule fit_blink_baselines:
+    input:
+        blinks="results/blink/{dataset}/clean/blinks.parquet",
+        manifest="results/blink/{dataset}/splits/drivers.csv",
+        stats="results/blink/{dataset}/normalisation.json",
+    output:
+        predictions="results/blink/{dataset}/{features}/baselines/predictions.csv",
+        csv="results/blink/{dataset}/{features}/baselines/comparison.csv",
+        html=report(
+            "results/blink/{dataset}/{features}/baselines/comparison.html",
+            caption="../../report/blink_baselines.rst",
+            category="Blink data",
+            subcategory="{dataset}",
+            labels={
+                "dataset": "{dataset}",
+                "features": "{features}",
+                "table": "classical baselines",
+            },
+        ),
+    log:
+        "logs/blink/{dataset}/{features}/baselines.log",
+    conda:
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        window=BLINK["window_length"],
+        bins=BLINK["kss_bins"],
+        baselines=BLINK["baselines"],
+        seeds=config["seeds"],
+    script:
+        "../scripts/fit_blink_baselines.py"

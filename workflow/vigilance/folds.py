@@ -18,7 +18,12 @@ SCHEMES = ("grouped", "leaky")
 
 
 def make_folds(
-    scheme: str, y: np.ndarray, groups: np.ndarray, n_folds: int, seed: int
+    scheme: str,
+    y: np.ndarray,
+    groups: np.ndarray,
+    n_folds: int,
+    seed: int,
+    field: str = "eyetracking.folds",
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Train and test indices of every fold.
 
@@ -28,6 +33,7 @@ def make_folds(
         groups: (N,) group (recording) of every window.
         n_folds: Number of folds.
         seed: Shuffles the assignment of groups (or windows) to folds.
+        field: The config key of ``n_folds``, for the error message.
 
     Returns:
         ``n_folds`` pairs of (train, test) index arrays; every window is tested exactly once.
@@ -43,10 +49,10 @@ def make_folds(
         n_groups = len(np.unique(groups))
         if n_groups < n_folds:
             raise VigilanceError(
-                "fewer recordings than folds",
-                field="eyetracking.folds",
+                "fewer groups (recordings or drivers) than folds",
+                field=field,
                 value=n_folds,
-                expected=f"<= {n_groups} (the number of recordings)",
+                expected=f"<= {n_groups} (the number of groups)",
             )
         splitter = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
         folds = list(splitter.split(np.zeros(len(y)), y, groups))

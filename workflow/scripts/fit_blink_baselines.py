@@ -1,0 +1,64 @@
+"""Classical baselines on blink windows at the 4 KSS levels, cross-validated by driver."""
+
+import pandas as pd
+
+from vigilance.blink.baselines import blink_window_features
+from vigilance.blink.describe import level_names
+from vigilance.blink.format import FEATURE_SETS
+from vigilance.blink.normalise import load_stats
+from vigilance.blink.splits import check_manifest
+from vigilance.classical import ClassicalSettings, cross_validate
+from vigilance.comparison import compare, mean_sd_text
+from vigilance.folds import make_folds
+from vigilance.io import atomic_path
+from vigilance.logs import script_context
+from vigilance.measures import SCALARS
+from vigilance.tables import write_table
+
+
+def main(snakemake) -> None:
+    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    with script_context(snakemake) as log:
+        blinks = pd.read_parquet(snakemake.input.blinks)
+        manifest = check_manifest(
+            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
+            snakemake.input.manifest,
+        )
+        drivers = manifest.loc[manifest["pool"] == "finetune", "driver_id"]
+        x, y, groups = blink_window_features(
+            blinks,
+            drivers,
+            FEATURE_SETS[w.features],
+            load_stats(snakemake.input.stats),
+            p.window,
+            p.baselines["stride"],
+            p.bins,
+        )
+        log.info("%d windows of %d drivers", len(y), len(set(groups)))
+        settings = ClassicalSettings(forest_trees=p.baselines["forest_trees"])
+        runs = []
+        for seed in p.seeds:
+            folds = make_folds(
+                "grouped", y, groups, p.baselines["folds"], seed, field="blink.baselines.folds"
+            )
+            runs.append(
+                cross_validate(x, y, folds, p.baselines["models"], settings, seed, log).assign(
+                    seed=seed, family="classical", scheme="grouped"
+                )
+            )
+        predictions = pd.concat(runs, ignore_index=True)
+        with atomic_path(out.predictions) as tmp:
+            predictions.to_csv(tmp, index=False)
+        result = compare(predictions, level_names(p.bins), ["model", "family", "scheme"])
+        shown = mean_sd_text(
+            result["table"].drop(columns=["family"]), [f"grouped_{m}" for m in SCALARS]
+        )
+        write_table(
+            shown,
+            out.csv,
+            out.html,
+            title=f"Classical baselines, 4 KSS levels: {w.dataset}, {w.features}",
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake
