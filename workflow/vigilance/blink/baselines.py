@@ -16,8 +16,7 @@ import pandas as pd
 import torch
 
 from vigilance.blink.format import kss_level
-from vigilance.blink.normalise import apply_stats
-from vigilance.blink.windows import BlinkWindows
+from vigilance.blink.windows import build_windows
 from vigilance.classical import window_statistics
 
 
@@ -29,12 +28,8 @@ def blink_window_features(
     Returns:
         ``x`` (W, 6 N), ``y`` (W,) levels 0..3, ``groups`` (W,) driver ids.
     """
-    part = blinks.loc[blinks["driver_id"].isin(list(drivers))]
-    rec = part["recording_id"].astype(str).to_numpy()
-    cuts = np.flatnonzero(rec[1:] != rec[:-1]) + 1
-    lengths = np.diff(np.concatenate([[0], cuts, [len(rec)]]))
-    features = apply_stats(part[columns].to_numpy(dtype=np.float64), stats, columns)
-    windows = BlinkWindows.from_arrays(features, part["kss"].to_numpy(), lengths, window)
+    windows = build_windows(blinks, drivers, columns, stats, window)
+    part = blinks.loc[blinks["driver_id"].isin(list(drivers))]  # the rows build_windows used
     full = (windows.sizes == window) & ~torch.isnan(windows.labels)
     idx = torch.nonzero(full).flatten()[::stride]
     x, _, y = windows.gather(idx)

@@ -101,6 +101,15 @@ class BlinkWindows:
         return x, mask, self.kss[starts + sizes - 1]
 
 
+def recording_lengths(recording_ids) -> np.ndarray:
+    """(R,) blinks per recording, for blinks stored recording after recording (run lengths)."""
+    rec = np.asarray(recording_ids).astype(str)
+    if not len(rec):
+        return np.zeros(0, dtype=np.int64)
+    cuts = np.flatnonzero(rec[1:] != rec[:-1]) + 1
+    return np.diff(np.concatenate([[0], cuts, [len(rec)]]))
+
+
 def build_windows(blinks, driver_ids, columns, stats, window: int, device="cpu") -> BlinkWindows:
     """Windows over the recordings of ``driver_ids``, normalised with training statistics.
 
@@ -115,10 +124,7 @@ def build_windows(blinks, driver_ids, columns, stats, window: int, device="cpu")
     from vigilance.blink.normalise import apply_stats
 
     part = blinks.loc[blinks["driver_id"].isin(list(driver_ids))]
-    # Run lengths of the (contiguous) recordings, in storage order.
-    rec = part["recording_id"].astype(str).to_numpy()
-    cuts = np.flatnonzero(rec[1:] != rec[:-1]) + 1
-    lengths = np.diff(np.concatenate([[0], cuts, [len(rec)]])) if len(rec) else np.zeros(0, int)
+    lengths = recording_lengths(part["recording_id"])
     features = apply_stats(part[columns].to_numpy(dtype=np.float64), stats, columns)
     return BlinkWindows.from_arrays(features, part["kss"].to_numpy(), lengths, window, device)
 
