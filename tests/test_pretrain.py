@@ -307,3 +307,18 @@ def test_the_sweep_prunes_architectures_that_do_not_fit_every_feature_set(tmp_pa
             assert "for 18 features" in trial.user_attrs["invalid"]
         else:
             assert trial.state == optuna.trial.TrialState.COMPLETE
+
+
+def test_every_epoch_records_loss_treatments_and_baselines_for_both_splits():
+    rows = pd.DataFrame(_trainer(epochs=1).fit(_windows(0), _windows(1)))
+    expected = {
+        "loss",
+        "loss_masked",
+        "loss_noised",
+        "loss_kept",
+        "loss_original",
+        "baseline_mean",
+        "baseline_next",
+    }
+    for split in ("train", "val"):
+        assert expected <= set(rows.loc[rows["split"] == split, "metric"])

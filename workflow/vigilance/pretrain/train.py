@@ -109,7 +109,7 @@ class Trainer:
         self.best_state = None
 
     # -- one pass -------------------------------------------------------------------------
-    def _errors(self, windows, idx, generator, training: bool):
+    def _errors(self, windows, idx, generator):
         x, real, _ = windows.gather(idx)
         x_masked, chosen, treatment = mask_rows(x, real, self.masking, generator)
         with autocast(self.device, self.cfg.precision):
@@ -122,7 +122,8 @@ class Trainer:
             )
         else:
             errors["loss_original"] = errors["loss"]
-        if not training:
+        # The baselines on exactly the same chosen rows, for the training split too.
+        with torch.no_grad():
             for name, guess in baselines(x, real, chosen).items():
                 errors[f"baseline_{name}"] = squared_errors(guess, target)
         return errors, treatment[chosen]
@@ -140,7 +141,7 @@ class Trainer:
             for part in range(cfg.accumulate):
                 start = (step * cfg.accumulate + part) * cfg.batch_size
                 errors, treatment = self._errors(
-                    windows, picks[start : start + cfg.batch_size], masks, training=True
+                    windows, picks[start : start + cfg.batch_size], masks
                 )
                 loss = errors["loss"].mean()
                 if not torch.isfinite(loss):
@@ -161,7 +162,7 @@ class Trainer:
         masks = _generator(self.device, self.seed, -2)
         sums: dict[str, list] = {}
         for idx in torch.split(picks, cfg.batch_size):
-            errors, treatment = self._errors(windows, idx, masks, training=False)
+            errors, treatment = self._errors(windows, idx, masks)
             _add(sums, batch_metrics(errors, treatment))
         return _mean(sums)
 
