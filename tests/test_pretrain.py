@@ -125,17 +125,27 @@ def test_loss_covers_the_chosen_rows_only():
     torch.manual_seed(0)
     model = PretrainModel(
         BackboneConfig(9, 10, "linear", d_model=8, n_blocks=1, n_heads=2),
-        HeadConfig(hidden=[8], batch_norm=False, dropout=0.0),
+        HeadConfig(hidden=[8], batch_norm=True, dropout=0.0),
     ).eval()
-    x, real = _batch(b=6, length=10, short=False)
-    masked, chosen, treatment = mask_rows(x, real, MaskingConfig(), torch.Generator())
-    prediction = model(masked, real, treatment)
-    assert prediction.shape == (int(chosen.sum()), 9)
-    target = x.clone()
-    target[~chosen] = 1e6  # unchosen targets are never looked at
-    assert torch.isfinite(squared_errors(prediction, target[chosen])).all()
+    x, real = _batch(b=8, length=10)
+
+    def loss(batch):
+        generator = torch.Generator().manual_seed(7)
+        masked, chosen, treatment = mask_rows(batch, real, MaskingConfig(), generator)
+        prediction = model(masked, real, treatment)
+        assert prediction.shape == (int(chosen.sum()), 9)
+        return squared_errors(prediction, batch[chosen]).mean(), chosen
+
+    before, chosen = loss(x)
+    padded = x.clone()
+    padded[~real] = 1e3  # PAD rows: never chosen, never attended to, never in the head's batch
+    assert torch.equal(loss(padded)[0], before)
+    unchosen_real = real & ~chosen
+    changed = x.clone()
+    changed[unchosen_real] += 5.0  # real context rows do matter: the test can fail
+    assert not torch.equal(loss(changed)[0], before)
     guess = baselines(x, real, chosen)
-    assert guess["mean"].shape == guess["next"].shape == prediction.shape
+    assert guess["mean"].shape == guess["next"].shape == (int(chosen.sum()), 9)
 
 
 def test_next_row_baseline_uses_the_previous_row_at_the_end():

@@ -5,7 +5,7 @@ import pandas as pd
 from vigilance.blink.describe import signal_check
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
-from vigilance.blink.splits import check_manifest, drivers_of
+from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows, window_means
 from vigilance.logs import script_context
 from vigilance.tables import write_table
@@ -15,10 +15,7 @@ def main(snakemake) -> None:
     params, wildcards = snakemake.params, snakemake.wildcards
     with script_context(snakemake) as log:
         blinks = pd.read_parquet(snakemake.input.blinks)
-        manifest = check_manifest(
-            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
-            snakemake.input.manifest,
-        )
+        manifest = read_manifest(snakemake.input.manifest)
         stats, columns = load_stats(snakemake.input.stats), FEATURE_SETS[wildcards.features]
         sets = {}
         for name in ("train", "test"):

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from vigilance.blink import describe
-from vigilance.blink.splits import check_manifest
+from vigilance.blink.splits import read_manifest
 from vigilance.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.tables import write_table
@@ -13,10 +13,7 @@ def main(snakemake) -> None:
     out, name = snakemake.output, snakemake.wildcards.dataset
     with script_context(snakemake):
         blinks = pd.read_parquet(snakemake.input.blinks)
-        manifest = check_manifest(
-            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
-            snakemake.input.manifest,
-        )
+        manifest = read_manifest(snakemake.input.manifest)
         write_table(
             describe.size_table(blinks, manifest),
             out.size_csv,

@@ -6,7 +6,7 @@ from vigilance.blink.baselines import blink_window_features
 from vigilance.blink.describe import level_names
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
-from vigilance.blink.splits import check_manifest
+from vigilance.blink.splits import read_manifest
 from vigilance.classical import ClassicalSettings, cross_validate
 from vigilance.comparison import compare, mean_sd_text
 from vigilance.folds import make_folds
@@ -20,10 +20,7 @@ def main(snakemake) -> None:
     p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
     with script_context(snakemake) as log:
         blinks = pd.read_parquet(snakemake.input.blinks)
-        manifest = check_manifest(
-            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
-            snakemake.input.manifest,
-        )
+        manifest = read_manifest(snakemake.input.manifest)
         drivers = manifest.loc[manifest["pool"] == "finetune", "driver_id"]
         x, y, groups = blink_window_features(
             blinks,

@@ -4,17 +4,14 @@ import pandas as pd
 
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import fit_stats
-from vigilance.blink.splits import check_manifest
+from vigilance.blink.splits import read_manifest
 from vigilance.io import write_json
 from vigilance.logs import script_context
 
 
 def main(snakemake) -> None:
     with script_context(snakemake) as log:
-        manifest = check_manifest(
-            pd.read_csv(snakemake.input.manifest, dtype={"driver_id": str}),
-            snakemake.input.manifest,
-        )
+        manifest = read_manifest(snakemake.input.manifest)
         train = manifest.loc[manifest["set"] == "train", "driver_id"].tolist()
         columns = FEATURE_SETS["with_calibration"]
         blinks = pd.read_parquet(snakemake.input.blinks, columns=["driver_id", *columns])

@@ -57,3 +57,25 @@ class VigilanceError(Exception):
         if self.expected is not None:
             message += f" (expected {self.expected})"
         return message
+
+
+def fail_at_first(bad, problem: str, *, file, column: str, values, expected: str) -> None:
+    """Raise a :class:`VigilanceError` for the first row where ``bad`` is True, if any.
+
+    Args:
+        bad: (N,) booleans, one per row of a table.
+        problem: What is wrong.
+        file: The table's file.
+        column: The column holding the bad value.
+        values: The column's values (indexable by position with ``.iloc`` or ``[]``).
+        expected: What would have been accepted.
+    """
+    import numpy as np
+
+    rows = np.flatnonzero(np.asarray(bad, dtype=bool))
+    if len(rows):
+        row = int(rows[0])
+        value = values.iloc[row] if hasattr(values, "iloc") else values[row]
+        raise VigilanceError(
+            problem, file=file, field=f"{column} (row {row + 1})", value=value, expected=expected
+        )

@@ -33,7 +33,7 @@ from vigilance.blink.format import (
     LABEL_QUALITIES,
     REQUIRED_COLUMNS,
 )
-from vigilance.errors import VigilanceError
+from vigilance.errors import VigilanceError, fail_at_first
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -77,26 +77,24 @@ def read_drivers(path: str | Path) -> pd.DataFrame:
             )
     drivers = drivers[["driver_id", "label_quality"]].copy()
     drivers["driver_id"] = drivers["driver_id"].astype(str)
-    bad = ~drivers["label_quality"].isin(LABEL_QUALITIES)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise VigilanceError(
-            "unknown label quality",
-            file=path,
-            field=f"label_quality (row {row + 1})",
-            value=drivers["label_quality"].iloc[row],
-            expected=f"one of {LABEL_QUALITIES}",
-        )
-    duplicated = drivers["driver_id"].duplicated()
-    if duplicated.any():
-        row = int(np.flatnonzero(duplicated)[0])
-        raise VigilanceError(
-            "driver listed twice",
-            file=path,
-            field=f"driver_id (row {row + 1})",
-            value=drivers["driver_id"].iloc[row],
-            expected="unique driver ids",
-        )
+    quality = drivers["label_quality"]
+    fail_at_first(
+        ~quality.isin(LABEL_QUALITIES),
+        "unknown label quality",
+        file=path,
+        column="label_quality",
+        values=quality,
+        expected=f"one of {LABEL_QUALITIES}",
+    )
+    ids = drivers["driver_id"]
+    fail_at_first(
+        ids.duplicated(),
+        "driver listed twice",
+        file=path,
+        column="driver_id",
+        values=ids,
+        expected="unique driver ids",
+    )
     return drivers
 
 
@@ -161,13 +159,13 @@ def validate_blinks(blinks: pd.DataFrame, drivers: pd.DataFrame, source: str) ->
         converted = pd.to_numeric(out[column], errors="coerce")
         bad = converted.isna() & out[column].notna()
         if bad.any():
-            _fail(source, column, bad, out[column], "a number")
+            _fail_if(source, column, bad, out[column], "a number")
         out[column] = converted.astype(float)
     values = out[numeric]
     infinite = np.isinf(values.to_numpy())
     if infinite.any():
         row, col = np.argwhere(infinite)[0]
-        _fail(source, numeric[col], _at(len(out), row), out[numeric[col]], "a finite number")
+        _fail_if(source, numeric[col], _at(len(out), row), out[numeric[col]], "a finite number")
     _fail_if(source, "t_s", out["t_s"].isna(), out["t_s"], "a time in seconds (not missing)")
     for column in [*FEATURES, *[c for c in CALIBRATION if c in out.columns]]:
         _fail_if(source, column, out[column] <= 0, out[column], "a positive value")
@@ -198,19 +196,8 @@ def _at(n: int, row: int) -> np.ndarray:
 
 
 def _fail_if(source, column, bad, values, expected) -> None:
-    bad = np.asarray(bad, dtype=bool)
-    if bad.any():
-        _fail(source, column, bad, values, expected)
-
-
-def _fail(source, column, bad, values, expected) -> None:
-    row = int(np.flatnonzero(np.asarray(bad, dtype=bool))[0])
-    raise VigilanceError(
-        "invalid value",
-        file=source,
-        field=f"{column} (row {row + 1})",
-        value=values.iloc[row],
-        expected=expected,
+    fail_at_first(
+        bad, "invalid value", file=source, column=column, values=values, expected=expected
     )
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from vigilance.blink.format import kss_level
-from vigilance.errors import VigilanceError
+from vigilance.errors import VigilanceError, fail_at_first
 
 SETS = {"pretrain": ("train", "val"), "finetune": ("train", "val", "test")}
 
@@ -144,25 +144,22 @@ def check_manifest(manifest: pd.DataFrame, source: str | Path = "split manifest"
             )
     for pool, sets in SETS.items():
         bad = (manifest["pool"] == pool) & ~manifest["set"].isin(sets)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise VigilanceError(
-                "unknown set",
-                file=source,
-                field=f"set (row {row + 1})",
-                value=manifest["set"].iloc[row],
-                expected=f"one of {sets}",
-            )
-    unknown = ~manifest["pool"].isin(list(SETS))
-    if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
-        raise VigilanceError(
-            "unknown pool",
+        fail_at_first(
+            bad,
+            "unknown set",
             file=source,
-            field=f"pool (row {row + 1})",
-            value=manifest["pool"].iloc[row],
-            expected=f"one of {list(SETS)}",
+            column="set",
+            values=manifest["set"],
+            expected=f"one of {sets}",
         )
+    fail_at_first(
+        ~manifest["pool"].isin(list(SETS)),
+        "unknown pool",
+        file=source,
+        column="pool",
+        values=manifest["pool"],
+        expected=f"one of {list(SETS)}",
+    )
     twice = manifest["driver_id"].astype(str).duplicated(keep=False)
     if twice.any():
         driver = manifest.loc[twice, "driver_id"].iloc[0]
@@ -176,6 +173,11 @@ def check_manifest(manifest: pd.DataFrame, source: str | Path = "split manifest"
             expected=f"each driver in exactly one set (found in {', '.join(where)})",
         )
     return manifest
+
+
+def read_manifest(path: str | Path) -> pd.DataFrame:
+    """Read a split manifest and run the leak guard on it."""
+    return check_manifest(pd.read_csv(path, dtype={"driver_id": str}), path)
 
 
 def drivers_of(manifest: pd.DataFrame, pool: str, set_: str, fraction: float = 1.0) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
-from vigilance.blink.splits import check_manifest, drivers_of
+from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows
 from vigilance.errors import VigilanceError
 
@@ -28,7 +28,7 @@ def load_pretrain_data(
     """(train windows, validation windows, number of features) for one run."""
     columns = FEATURE_SETS[features]
     blinks = pd.read_parquet(blinks_path, columns=["driver_id", "recording_id", "kss", *columns])
-    manifest = check_manifest(pd.read_csv(manifest_path, dtype={"driver_id": str}), manifest_path)
+    manifest = read_manifest(manifest_path)
     stats = load_stats(stats_path)
     sets = {
         "train": drivers_of(manifest, "pretrain", "train", fraction),
