@@ -83,6 +83,7 @@ def all_outputs():
         "results/manifest/environment.html",
         *blink_outputs(),
         *pretrain_outputs(),
+        *finetune_outputs(),
     ]
     if config["eyetracking"]["enabled"]:
         outputs += gaze_outputs()

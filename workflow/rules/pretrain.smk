@@ -176,6 +176,7 @@ rule plot_sweep_importances:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
+        part="pre-training",
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_sweep_importances.py"

@@ -1,4 +1,4 @@
-"""Fig 3.4 of thesis 000: hyper-parameter importances of the pre-training sweep."""
+"""Figs 3.4 and 3.7 of thesis 000: hyper-parameter importances of a sweep."""
 
 import pandas as pd
 
@@ -11,7 +11,7 @@ def main(snakemake) -> None:
     with script_context(snakemake):
         plt = use_style(snakemake.params.dpi)
         table = pd.read_csv(snakemake.input[0])
-        save_figure(plot_importances(plt, table), snakemake.output[0])
+        save_figure(plot_importances(plt, table, snakemake.params.part), snakemake.output[0])
 
 
 main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -5,25 +5,15 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from vigilance.config import config_hash
 from vigilance.device import describe_device, resolve_device
 from vigilance.io import atomic_path, write_json
 from vigilance.logs import script_context
 from vigilance.pretrain.data import load_pretrain_data
-from vigilance.pretrain.hparams import THESIS_BEST, build_configs, flat_defaults
+from vigilance.pretrain.hparams import build_configs, resolve_params
 from vigilance.pretrain.train import Trainer
 from vigilance.seeding import seed_everything
-
-
-def hyperparameters(p, best_file) -> dict:
-    params = flat_defaults(p.pretrain)
-    if p.pretrain["hyperparameters"] == "thesis":
-        params.update(THESIS_BEST)
-    elif p.pretrain["hyperparameters"] == "sweep":
-        params.update(yaml.safe_load(Path(best_file).read_text())["params"])
-    return params
 
 
 def main(snakemake) -> None:
@@ -42,7 +32,7 @@ def main(snakemake) -> None:
             p.window,
             device,
         )
-        params = hyperparameters(p, inputs.get("best"))
+        params = resolve_params(p.pretrain, inputs.get("best"))
         configs = build_configs(params, n, p.window, p.pretrain["masking"], p.precision)
         fingerprint = config_hash(
             {

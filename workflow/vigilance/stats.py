@@ -44,3 +44,36 @@ def verdict(differences, claim: str) -> str:
         return "inconclusive"
     lower = high < 0
     return "reproduced" if lower == (claim == "lower") else "not reproduced"
+
+
+def paired_comparison(a, b, alpha: float = 0.05) -> dict:
+    """A - B paired by seed: mean difference, its 95 % t-interval, a paired t-test.
+
+    Args:
+        a, b: Values of the two conditions, pairs at the same positions (same seed and split);
+            pairs with a missing or non-finite value are dropped.
+        alpha: Significance level of the two-sided test.
+
+    Returns:
+        ``n``, ``difference``, ``low``, ``high``, ``p_value`` (scipy's ``ttest_rel``; NaN for
+        fewer than 2 pairs or identical pairs) and ``significant`` (p < alpha).
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired values need equal shapes, got {a.shape} and {b.shape}")
+    keep = np.isfinite(a) & np.isfinite(b)
+    diff = a[keep] - b[keep]
+    mean, low, high = mean_ci(diff)
+    p_value = math.nan
+    if len(diff) >= 2 and np.ptp(diff) > 0:
+        p_value = float(stats.ttest_rel(a[keep], b[keep]).pvalue)
+    elif len(diff) >= 2 and mean != 0:
+        p_value = 0.0  # a constant non-zero difference: the t statistic is infinite
+    return {
+        "n": len(diff),
+        "difference": mean,
+        "low": low,
+        "high": high,
+        "p_value": p_value,
+        "significant": bool(p_value < alpha) if math.isfinite(p_value) else False,
+    }

@@ -7,10 +7,14 @@ thesis 000's published best values (Table 3.1; seed-facts part A).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.masking import MaskingConfig
 from vigilance.pretrain.model import HeadConfig
-from vigilance.pretrain.thesis import THESIS_BEST  # noqa: F401 - re-exported
+from vigilance.pretrain.thesis import THESIS_BEST
 from vigilance.pretrain.train import TrainConfig
 
 MODEL_KEYS = ("upscaling", "d_model", "n_blocks", "n_heads", "upscaling_heads", "dropout")
@@ -36,3 +40,18 @@ def build_configs(params: dict, n_features: int, window: int, masking: dict, pre
     train_keys = TrainConfig.__dataclass_fields__.keys() - {"precision"}
     train = TrainConfig(**{k: params[k] for k in train_keys}, precision=precision)
     return backbone, head, train, MaskingConfig(**masking)
+
+
+def resolve_params(pretrain: dict, best_file=None) -> dict:
+    """The flat hyper-parameters of the grid runs: config, the thesis' best or the sweep's best.
+
+    Args:
+        pretrain: The ``pretrain`` config section.
+        best_file: The sweep's best_params.yaml (needed when ``hyperparameters`` is sweep).
+    """
+    params = flat_defaults(pretrain)
+    if pretrain["hyperparameters"] == "thesis":
+        params.update(THESIS_BEST)
+    elif pretrain["hyperparameters"] == "sweep":
+        params.update(yaml.safe_load(Path(best_file).read_text())["params"])
+    return params

@@ -12,32 +12,35 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vigilance.pretrain.thesis import THESIS_BEST
+from vigilance.pretrain.thesis import RANGES, THESIS_BEST
 from vigilance.stats import mean_ci, verdict
 
 
-def _explored(spec) -> str:
-    if (
-        isinstance(spec, list)
-        and len(spec) == 3
-        and all(isinstance(v, int | float) for v in spec)
-        and not isinstance(spec[0], bool)
-    ):
+def _explored(name: str, spec) -> str:
+    if name in RANGES:
         return f"{spec[0]} .. {spec[1]} step {spec[2]}"
     return ", ".join(str(v) for v in spec)
 
 
-def table_3_1(space: dict, best: dict, trials: pd.DataFrame) -> pd.DataFrame:
-    """Hyper-parameter, explored values, this sweep's best and the thesis' best."""
+def table_3_1(
+    space: dict,
+    best: dict,
+    trials: pd.DataFrame,
+    thesis: dict = THESIS_BEST,
+    thesis_trials: str = "50 (25 random)",
+    value: str = "val loss",
+) -> pd.DataFrame:
+    """Hyper-parameter, explored values, this sweep's best and the thesis' best (Table 3.1;
+    Table 3.2 with the fine-tuning's ``thesis`` values)."""
     states = trials["state"].value_counts().to_dict() if len(trials) else {}
     rows = [
         {
             "hyper-parameter": name,
-            "explored": _explored(spec),
+            "explored": _explored(name, spec),
             "best (this sweep)": str(best["params"].get(name))
             if best["best_trial"] is not None
             else "no completed trial",
-            "best (thesis)": str(THESIS_BEST.get(name, "")),
+            "best (thesis)": str(thesis.get(name, "")),
         }
         for name, spec in space.items()
     ]
@@ -45,10 +48,10 @@ def table_3_1(space: dict, best: dict, trials: pd.DataFrame) -> pd.DataFrame:
         {
             "hyper-parameter": "trials",
             "explored": ", ".join(f"{k}: {v}" for k, v in states.items()),
-            "best (this sweep)": f"trial {best['best_trial']}, val loss {best['best_value']:.4g}"
+            "best (this sweep)": f"trial {best['best_trial']}, {value} {best['best_value']:.4g}"
             if best["best_trial"] is not None
             else "",
-            "best (thesis)": "50 (25 random)",
+            "best (thesis)": thesis_trials,
         }
     )
     return pd.DataFrame(rows)
@@ -171,7 +174,7 @@ def findings(curves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_importances(plt, table: pd.DataFrame):
+def plot_importances(plt, table: pd.DataFrame, part: str = "pre-training"):
     """Fig 3.4: horizontal bars of the parameter importances (or the reason there are none)."""
     fig, ax = plt.subplots(figsize=(6.4, 4.5))
     table = table.dropna(subset=["importance"]).sort_values("importance")
@@ -181,7 +184,7 @@ def plot_importances(plt, table: pd.DataFrame):
         return fig
     ax.barh(table["parameter"], table["importance"])
     ax.set_xlabel("importance (fANOVA, share of variance)")
-    ax.set_title("Hyper-parameter importance of the pre-training sweep")
+    ax.set_title(f"Hyper-parameter importance of the {part} sweep")
     return fig
 
 

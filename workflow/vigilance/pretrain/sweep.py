@@ -20,10 +20,10 @@ import pandas as pd
 from vigilance.config import config_hash
 from vigilance.models.backbone import check_backbone
 from vigilance.pretrain.hparams import build_configs, flat_defaults
+from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import DivergedError, Trainer
 
 log = logging.getLogger("vigilance.sweep")
-RANGES = {"dropout", "head_dropout", "warmup_epochs", "learning_rate", "weight_decay"}
 
 
 def suggest(trial: optuna.Trial, space: dict) -> dict:

@@ -1,4 +1,9 @@
-"""The thesis' published pre-training results (thesis 000, Table 3.1), free of heavy imports."""
+"""The thesis' published pre-training results (thesis 000, Table 3.1), free of heavy imports.
+
+Also which sweep parameters are ranges ([low, high, step]) rather than sets of choices.
+"""
+
+RANGES = {"dropout", "head_dropout", "warmup_epochs", "learning_rate", "weight_decay"}
 
 THESIS_BEST = {
     "upscaling": "attention_linear",

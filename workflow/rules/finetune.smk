@@ -1,0 +1,167 @@
+"""Fine-tuning for drowsiness: sweep, the grid of runs, aggregation, figures and tables."""
+
+
+wildcard_constraints:
+    init=r"pretrained_all|pretrained_half|scratch",
+    strategy=r"[a-z0-9_]+",
+    share=r"[0-9.]+",
+
+
+rule sweep_finetuning:
+    input:
+        unpack(finetune_sweep_inputs),
+    output:
+        trials="results/finetune/{dataset}/sweep/trials.csv",
+        importances="results/finetune/{dataset}/sweep/importances.csv",
+        best="results/finetune/{dataset}/sweep/best_params.yaml",
+    log:
+        "logs/finetune/{dataset}/sweep/sweep.log",
+    benchmark:
+        "results/benchmarks/finetune/{dataset}/sweep.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        finetune=FINETUNE,
+        window=BLINK["window_length"],
+        bins=BLINK["kss_bins"],
+        device=config["device"],
+        precision=config["precision"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/sweep_finetuning.py"
+
+
+rule finetune_model:
+    input:
+        unpack(finetune_inputs),
+    output:
+        model="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/model.pt",
+        metrics="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/metrics.csv",
+        test="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/test.json",
+        predictions="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/predictions.csv",
+        run="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/run.json",
+    log:
+        "logs/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/train.log",
+    benchmark:
+        "results/benchmarks/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        finetune=FINETUNE,
+        pretrain=PRETRAIN,
+        window=BLINK["window_length"],
+        bins=BLINK["kss_bins"],
+        device=config["device"],
+        precision=config["precision"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/finetune_model.py"
+
+
+rule aggregate_finetuning:
+    input:
+        finetune_runs,
+    output:
+        curves="results/finetune/{dataset}/curves.csv",
+        test="results/finetune/{dataset}/test.csv",
+    log:
+        "logs/finetune/{dataset}/aggregate.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    script:
+        "../scripts/aggregate_finetuning.py"
+
+
+rule plot_finetuning_curves:
+    input:
+        curves="results/finetune/{dataset}/curves.csv",
+        test="results/finetune/{dataset}/test.csv",
+    output:
+        strategies=report(
+            "results/finetune/{dataset}/figures/fig4_4_strategies.png",
+            caption="../../report/finetune_fig4_4.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.4 unfreezing strategies"},
+        ),
+        inits=report(
+            "results/finetune/{dataset}/figures/fig4_5_inits.png",
+            caption="../../report/finetune_fig4_5.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.5 pre-trained vs scratch"},
+        ),
+        efficiency=report(
+            "results/finetune/{dataset}/figures/label_efficiency.png",
+            caption="../../report/finetune_label_efficiency.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "label efficiency"},
+        ),
+    log:
+        "logs/finetune/{dataset}/figures/curves.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        strategies=list(FINETUNE["strategies"]),
+        best_strategy=FINETUNE["best_strategy"],
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_finetuning_curves.py"
+
+
+rule plot_confusion_matrices:
+    input:
+        unpack(finetune_predictions),
+    output:
+        pretrained_all=report(
+            "results/finetune/{dataset}/figures/fig4_6_confusion_pretrained_all.png",
+            caption="../../report/finetune_confusion.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.6 confusion, pre-trained (all)"},
+        ),
+        pretrained_half=report(
+            "results/finetune/{dataset}/figures/fig4_7_confusion_pretrained_half.png",
+            caption="../../report/finetune_confusion.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.7 confusion, pre-trained (half)"},
+        ),
+        scratch=report(
+            "results/finetune/{dataset}/figures/fig4_8_confusion_scratch.png",
+            caption="../../report/finetune_confusion.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "4.8 confusion, scratch"},
+        ),
+    log:
+        "logs/finetune/{dataset}/figures/confusion.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        bins=BLINK["kss_bins"],
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_finetuning_confusion.py"

@@ -1,0 +1,141 @@
+"""Inputs and outputs of the fine-tuning rules (functions only, included before them).
+
+The grid (issue 5): the unfreezing strategies on the encoder pre-trained on all drivers; the
+three inits (pretrained_all, pretrained_half, scratch) with the best strategy; and the labelled
+share of the fine-tuning training drivers x {pretrained_all, scratch}; every point over the
+global seeds, on each enabled blink data set. Scratch runs train everything from epoch 0 and
+carry the strategy name ``full``.
+"""
+
+FINETUNE = config["finetune"]
+SCRATCH_STRATEGY = "full"
+ENCODER_FRACTION = {"pretrained_all": "1", "pretrained_half": "0.5"}
+
+
+def finetune_datasets():
+    """The blink data sets fine-tuned on (none when this part or pre-training is off)."""
+    if not (FINETUNE["enabled"] and PRETRAIN["enabled"]):
+        return []
+    return [
+        name for name in pretrain_datasets() if FINETUNE["features"] in pretrain_feature_sets(name)
+    ]
+
+
+def finetune_points():
+    """(init, strategy, share) of every point of the grid, each once, in a stable order."""
+    best = FINETUNE["best_strategy"]
+    points = [("pretrained_all", name, "1") for name in FINETUNE["strategies"]]
+    points += [("pretrained_half", best, "1"), ("scratch", SCRATCH_STRATEGY, "1")]
+    for share in FINETUNE["shares"]:
+        points += [
+            ("pretrained_all", best, f"{share:g}"),
+            ("scratch", SCRATCH_STRATEGY, f"{share:g}"),
+        ]
+    return list(dict.fromkeys(points))
+
+
+def finetune_run_dir(dataset, init, strategy, share, seed):
+    return f"results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}"
+
+
+def finetune_runs(wildcards):
+    """The metrics and test scores of every run of one data set's grid."""
+    files = []
+    for init, strategy, share in finetune_points():
+        for seed in config["seeds"]:
+            base = finetune_run_dir(wildcards.dataset, init, strategy, share, seed)
+            files += [f"{base}/metrics.csv", f"{base}/test.json"]
+    return files
+
+
+def finetune_predictions(wildcards):
+    """Test predictions of the three inits at the best strategy and all labels (Figs 4.6-4.8)."""
+    inits = {
+        "pretrained_all": FINETUNE["best_strategy"],
+        "pretrained_half": FINETUNE["best_strategy"],
+        "scratch": SCRATCH_STRATEGY,
+    }
+    return {
+        f"{init}_{seed}": f"{finetune_run_dir(wildcards.dataset, init, strategy, '1', seed)}/predictions.csv"
+        for init, strategy in inits.items()
+        for seed in config["seeds"]
+    }
+
+
+def _blink_data(dataset):
+    base = f"results/blink/{dataset}"
+    return {
+        "blinks": f"{base}/clean/blinks.parquet",
+        "manifest": f"{base}/splits/drivers.csv",
+        "stats": f"{base}/normalisation.json",
+    }
+
+
+def _encoder(dataset, init, seed):
+    features = FINETUNE["features"]
+    fraction = ENCODER_FRACTION[init]
+    return f"results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/encoder.pt"
+
+
+def finetune_inputs(wildcards):
+    """A run's data, its encoder (pre-trained inits) and the hyper-parameters it needs."""
+    files = _blink_data(wildcards.dataset)
+    if wildcards.init == "scratch":
+        if PRETRAIN["hyperparameters"] == "sweep":
+            files["pretrain_best"] = f"results/pretrain/{wildcards.dataset}/sweep/best_params.yaml"
+    else:
+        files["encoder"] = _encoder(wildcards.dataset, wildcards.init, wildcards.seed)
+    if FINETUNE["hyperparameters"] == "sweep":
+        files["best"] = f"results/finetune/{wildcards.dataset}/sweep/best_params.yaml"
+    return files
+
+
+def finetune_sweep_inputs(wildcards):
+    """The sweep's data and the encoder pre-trained on all drivers with the first seed."""
+    return {
+        **_blink_data(wildcards.dataset),
+        "encoder": _encoder(wildcards.dataset, "pretrained_all", config["seeds"][0]),
+    }
+
+
+def finetune_outputs():
+    """Every final output of the fine-tuning part."""
+    outputs = []
+    for name in finetune_datasets():
+        base = f"results/finetune/{name}"
+        outputs += [
+            f"{base}/figures/fig4_4_strategies.png",
+            f"{base}/figures/fig4_5_inits.png",
+            f"{base}/figures/fig4_6_confusion_pretrained_all.png",
+            f"{base}/figures/fig4_7_confusion_pretrained_half.png",
+            f"{base}/figures/fig4_8_confusion_scratch.png",
+            f"{base}/figures/label_efficiency.png",
+            f"{base}/tables/results.html",
+            f"{base}/tables/paired.html",
+            f"{base}/tables/findings.html",
+        ]
+        if FINETUNE["hyperparameters"] == "sweep":
+            outputs += [
+                f"{base}/tables/table3_2_sweep.html",
+                f"{base}/figures/fig3_7_importance.png",
+            ]
+    return outputs
+
+
+def check_finetune_config():
+    """Cross-key checks the schema cannot express."""
+    if not FINETUNE["enabled"]:
+        return
+    if FINETUNE["best_strategy"] not in FINETUNE["strategies"]:
+        raise WorkflowError(
+            f"config: finetune.best_strategy is {FINETUNE['best_strategy']!r}; expected one of "
+            f"finetune.strategies ({', '.join(FINETUNE['strategies'])})"
+        )
+    if PRETRAIN["enabled"] and FINETUNE["features"] not in PRETRAIN["feature_sets"]:
+        raise WorkflowError(
+            f"config: finetune.features is {FINETUNE['features']!r}, which is not pre-trained; "
+            f"expected one of pretrain.feature_sets ({', '.join(PRETRAIN['feature_sets'])})"
+        )
+
+
+check_finetune_config()

@@ -1,0 +1,74 @@
+"""Fine-tune one model (dataset x init x strategy x share x seed); score the test set once."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from vigilance.config import config_hash
+from vigilance.device import describe_device, resolve_device
+from vigilance.finetune.data import load_finetune_data
+from vigilance.finetune.hparams import build_configs, resolve_params
+from vigilance.finetune.run import build_model, label_mean, make_trainer
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.pretrain.hparams import resolve_params as pretrain_params
+from vigilance.seeding import seed_everything
+
+
+def main(snakemake) -> None:
+    p, w, out, inputs = snakemake.params, snakemake.wildcards, snakemake.output, snakemake.input
+    with script_context(snakemake) as log:
+        seed = int(w.seed)
+        seed_everything(seed, p.deterministic)
+        device = resolve_device(p.device)
+        evaluation = p.finetune["evaluation"]
+        data, n = load_finetune_data(
+            inputs.blinks, inputs.manifest, inputs.stats, p.finetune["features"], float(w.share),
+            p.window, evaluation["val_stride"], evaluation["test_stride"], device,
+        )  # fmt: skip
+        params = resolve_params(p.finetune, inputs.get("best"))
+        head, cfg = build_configs(params, p.precision)
+        scratch = w.init == "scratch"
+        architecture = pretrain_params(p.pretrain, inputs.get("pretrain_best")) if scratch else None
+        model = build_model(
+            w.init, head, seed, encoder=inputs.get("encoder"), n_features=n, window=p.window,
+            pretrain_params=architecture,
+            masking=p.pretrain["masking"],
+        )  # fmt: skip
+        schedule = [] if scratch else p.finetune["strategies"][w.strategy]
+        fingerprint = config_hash({"params": params, "schedule": schedule, "init": w.init})
+        trainer, effective = make_trainer(
+            model, cfg, w.init, schedule, seed, device, p.bins, evaluation["warning_threshold"],
+            fingerprint, label_mean(data["train"]),
+        )  # fmt: skip
+        sizes = {k: len(v) for k, v in data.items()}
+        log.info("windows %s on %s; schedule %s; %s", sizes, device, effective, params)
+        started = time.perf_counter()
+        state = Path(out.model).parent / "state" / "last.pt"
+        rows = trainer.fit(data["train"], data["val"], state_path=state)
+        measures, y, pred = trainer.test(data["test"])
+        log.info("test (epoch %d): %s", trainer.best_epoch, measures)
+        with atomic_path(out.metrics) as tmp:
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+        with atomic_path(out.predictions) as tmp:
+            pd.DataFrame({"kss": y, "predicted": pred}).to_csv(tmp, index=False)
+        write_json(out.test, {"epoch": trainer.best_epoch, **measures})
+        trainer.save_model(out.model, {"init": w.init, "strategy": w.strategy, "seed": seed})
+        write_json(
+            out.run,
+            {
+                "seconds": time.perf_counter() - started,
+                "params": params,
+                "schedule": schedule,
+                "effective_schedule": effective,
+                "selected_epoch": trainer.best_epoch,
+                "epochs": trainer.epoch,
+                "windows": sizes,
+                **describe_device(device),
+            },
+        )
+        state.unlink(missing_ok=True)
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

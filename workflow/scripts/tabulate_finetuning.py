@@ -1,0 +1,35 @@
+"""The fine-tuning results table, the paired comparisons and the findings table."""
+
+import pandas as pd
+
+from vigilance.finetune.report import findings, paired_table, results_table, results_wide
+from vigilance.io import write_text
+from vigilance.logs import script_context
+from vigilance.tables import render_html, write_table
+
+
+def main(snakemake) -> None:
+    p, out = snakemake.params, snakemake.output
+    with script_context(snakemake):
+        curves = pd.read_csv(snakemake.input.curves)
+        test = pd.read_csv(snakemake.input.test)
+        long = results_table(test)  # numbers for machines; the page shows the wide form
+        write_table(long, out.results_csv)
+        title = "Fine-tuning: test-set measures, mean [95 % CI] over seeds"
+        write_text(out.results_html, render_html(results_wide(long), title, "", "{:.4g}"))
+        shares = sorted(test["share"].unique())
+        write_table(
+            paired_table(test, p.best_strategy, shares),
+            out.paired_csv,
+            out.paired_html,
+            title="Paired comparisons on the test set (A - B by seed; paired t-test)",
+        )
+        write_table(
+            findings(test, curves, p.strategies, p.best_strategy),
+            out.findings_csv,
+            out.findings_html,
+            title="Fine-tuning: the thesis' claims against this run",
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

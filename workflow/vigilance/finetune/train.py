@@ -1,0 +1,262 @@
+"""Training loop of the fine-tuning: unfreezing schedule, AdamW, clipping, accumulation,
+selection of the epoch with the best validation KPI, and one scoring of the test set.
+
+Per epoch the metrics are the training loss (MSE), the validation loss and every measure of
+:mod:`vigilance.finetune.measures` on the validation windows, the number of trainable blocks and
+parameters, and the epoch's wall time. The checkpoint with the highest validation KPI
+(``kappa_4``; NaN counts as worst) is kept; the test set is predicted once, with it, after
+training. Training batches are drawn from generators seeded by (seed, epoch), so a run is
+reproducible on the CPU and a run resumed from its per-epoch checkpoint ends with the same
+numbers as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from vigilance.device import autocast
+from vigilance.finetune.measures import DEFAULT_BINS, kss_measures
+from vigilance.finetune.unfreeze import set_modes, set_trainable, trainable_blocks
+from vigilance.io import atomic_path
+
+log = logging.getLogger("vigilance.finetune")
+KPI = "kappa_4"
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """Optimisation settings (``finetune.training`` in config)."""
+
+    epochs: int = 15
+    steps_per_epoch: int = 20
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    decay: float = 1.0
+    accumulate: int = 1
+    gradient_clip: float = 1.0
+    patience: int = 15
+    precision: str = "auto"
+
+
+def _generator(*seeds: int) -> torch.Generator:
+    generator = torch.Generator()
+    generator.manual_seed(hash(seeds) % (2**63))
+    return generator
+
+
+def selection_key(metrics: dict[str, float]) -> tuple[float, float]:
+    """Higher is better: the KPI (NaN, an undefined kappa, counts as worst), then lower MSE."""
+    kpi = metrics[KPI]
+    return (-math.inf if kpi is None or math.isnan(kpi) else kpi, -metrics["loss"])
+
+
+class FinetuneTrainer:
+    """Fine-tune one model.
+
+    Args:
+        model: A :class:`vigilance.finetune.model.FinetuneModel` (backbone already loaded).
+        cfg: The optimisation settings.
+        schedule: The unfreezing schedule, ``[[epoch, top blocks], ...]``.
+        scratch: Train every parameter from epoch 0 (the schedule is ignored).
+        seed: The run's seed.
+        device: Where to train.
+        bins: The 4 KSS levels; ``warning_threshold``: the warning system's threshold.
+        fingerprint: Identifies the settings; a checkpoint with another one is not resumed.
+    """
+
+    def __init__(
+        self,
+        model,
+        cfg: FinetuneConfig,
+        schedule,
+        scratch: bool,
+        seed: int,
+        device,
+        bins=DEFAULT_BINS,
+        warning_threshold: float = 7.0,
+        fingerprint: str = "",
+    ):
+        self.model, self.cfg, self.schedule, self.scratch = model.to(device), cfg, schedule, scratch
+        self.seed, self.device, self.fingerprint = seed, device, fingerprint
+        self.measure_args = {"bins": bins, "warning_threshold": warning_threshold}
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.ExponentialLR(self.optimizer, cfg.decay)
+        self.epoch, self.rows, self.best_epoch, self.bad_epochs = 0, [], -1, 0
+        self.best_key = (-math.inf, -math.inf)
+        self.best_state = None
+
+    @property
+    def best(self) -> float:
+        """The selected epoch's validation KPI (-inf while none was defined)."""
+        return self.best_key[0]
+
+    def n_top(self, epoch: int) -> int:
+        n_blocks = len(self.model.backbone.blocks)
+        return n_blocks if self.scratch else trainable_blocks(self.schedule, epoch, n_blocks)
+
+    # -- one pass -------------------------------------------------------------------------
+    def _epoch(self, train) -> dict[str, float]:
+        cfg, n_top = self.cfg, self.n_top(self.epoch)
+        set_trainable(self.model, n_top, everything=self.scratch)
+        set_modes(self.model, n_top, everything=self.scratch)
+        generator = _generator(self.seed, self.epoch)
+        n = cfg.steps_per_epoch * cfg.accumulate * cfg.batch_size
+        picks = train.index[torch.randint(0, len(train), (n,), generator=generator)]
+        total, count = 0.0, 0
+        for step in range(cfg.steps_per_epoch):
+            self.optimizer.zero_grad(set_to_none=True)
+            for part in range(cfg.accumulate):
+                start = (step * cfg.accumulate + part) * cfg.batch_size
+                x, real, y = train.windows.gather(picks[start : start + cfg.batch_size])
+                with autocast(self.device, cfg.precision):
+                    prediction = self.model(x, real)
+                loss = ((prediction.float() - y) ** 2).mean()
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"loss {loss.item()} at epoch {self.epoch}")
+                (loss / cfg.accumulate).backward()
+                total, count = total + loss.item() * len(y), count + len(y)
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
+            self.optimizer.step()
+        trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
+        return {"loss": total / count, "trainable_blocks": n_top, "trainable_params": trainable}
+
+    @torch.no_grad()
+    def predict(self, data, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+        """(true KSS, predicted KSS) of every used window of ``data``."""
+        self.model.eval()
+        truth, guess = [], []
+        for idx in torch.split(data.index, batch_size):
+            x, real, y = data.windows.gather(idx)
+            with autocast(self.device, self.cfg.precision):
+                guess.append(self.model(x, real).float().cpu())
+            truth.append(y.cpu())
+        return torch.cat(truth).numpy(), torch.cat(guess).numpy()
+
+    def evaluate(self, data) -> dict[str, float]:
+        """Loss (MSE) and every KSS measure on ``data``."""
+        y, p = self.predict(data)
+        return {"loss": float(((p - y) ** 2).mean()), **kss_measures(y, p, **self.measure_args)}
+
+    # -- the loop -------------------------------------------------------------------------
+    def fit(
+        self,
+        train,
+        val,
+        state_path: Path | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
+        stop_after: int | None = None,
+    ) -> list[dict]:
+        """Train until ``epochs`` or early stopping on the validation KPI; checkpoint each epoch.
+
+        Returns:
+            The metrics in long form: dicts of epoch, split, metric, value.
+        """
+        if state_path is not None and Path(state_path).exists():
+            if self.load_state(state_path):
+                log.info("resumed from %s at epoch %d", state_path, self.epoch)
+            else:
+                log.warning("%s was made with other settings: starting afresh", state_path)
+        done_here = 0
+        while self.epoch < self.cfg.epochs and self.bad_epochs < self.cfg.patience:
+            started = time.perf_counter()
+            train_metrics = self._epoch(train)
+            lr = self.optimizer.param_groups[0]["lr"]
+            self.scheduler.step()
+            val_metrics = self.evaluate(val)
+            seconds = time.perf_counter() - started
+            for split, values in (("train", train_metrics), ("val", val_metrics)):
+                for name, value in values.items():
+                    self.rows.append(
+                        {"epoch": self.epoch, "split": split, "metric": name, "value": value}
+                    )
+            for name, value in (("lr", lr), ("seconds", seconds)):
+                self.rows.append(
+                    {"epoch": self.epoch, "split": "train", "metric": name, "value": value}
+                )
+            key = selection_key(val_metrics)
+            log.info(
+                "epoch %d (%d blocks trainable): train MSE %.3f, val MSE %.3f, val %s %.3f",
+                self.epoch,
+                train_metrics["trainable_blocks"],
+                train_metrics["loss"],
+                val_metrics["loss"],
+                KPI,
+                val_metrics[KPI],
+            )
+            if key > self.best_key:
+                self.best_key, self.best_epoch, self.bad_epochs = key, self.epoch, 0
+                self.best_state = {
+                    k: v.detach().clone() for k, v in self.model.state_dict().items()
+                }
+            else:
+                self.bad_epochs += 1
+            self.epoch += 1
+            if state_path is not None:
+                self.save_state(state_path)
+            if on_epoch is not None:
+                on_epoch(self.epoch - 1, val_metrics[KPI])
+            done_here += 1
+            if stop_after is not None and done_here >= stop_after:
+                break
+        return self.rows
+
+    def test(self, data) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+        """Score ``data`` once with the selected checkpoint: (measures, true, predicted)."""
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+        y, p = self.predict(data)
+        return (
+            {"loss": float(((p - y) ** 2).mean()), **kss_measures(y, p, **self.measure_args)},
+            y,
+            p,
+        )
+
+    # -- checkpoints ----------------------------------------------------------------------
+    def save_state(self, path: Path) -> None:
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "epoch": self.epoch,
+            "rows": self.rows,
+            "best_key": self.best_key,
+            "best_epoch": self.best_epoch,
+            "best_state": self.best_state,
+            "bad_epochs": self.bad_epochs,
+            "rng": torch.get_rng_state(),
+            "train": asdict(self.cfg),
+            "fingerprint": self.fingerprint,
+        }
+        with atomic_path(path) as tmp:
+            torch.save(state, tmp)
+
+    def load_state(self, path: Path) -> bool:
+        """Restore a checkpoint made with the same settings; False (nothing restored) if not."""
+        state = torch.load(path, map_location=self.device, weights_only=False)
+        if state.get("fingerprint") != self.fingerprint:
+            return False
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.rows, self.best_key = state["epoch"], state["rows"], state["best_key"]
+        self.best_epoch, self.best_state = state["best_epoch"], state["best_state"]
+        self.bad_epochs = state["bad_epochs"]
+        torch.set_rng_state(state["rng"])
+        return True
+
+    def save_model(self, path: Path, extra: dict | None = None) -> None:
+        """The selected weights with their architecture."""
+        state = self.best_state or self.model.state_dict()
+        with atomic_path(path) as tmp:
+            torch.save({"arch": self.model.arch, "state": state, **(extra or {})}, tmp)
