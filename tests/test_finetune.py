@@ -119,6 +119,8 @@ def test_the_last_real_row_is_picked_for_every_padding_length(length):
     torch.testing.assert_close(picked[0], h[0, length - 1])
     torch.testing.assert_close(picked[1], h[1, 7])
     torch.testing.assert_close(picked[2], h[2, 0])
+    front = torch.arange(8)[None] >= 8 - length  # RLDD pads at the front
+    torch.testing.assert_close(last_real(h[:1], front)[0], h[0, 7])
 
 
 def test_padding_does_not_change_the_prediction():

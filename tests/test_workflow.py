@@ -82,9 +82,29 @@ def test_tiny_end_to_end_run_and_report(workflow_copy):
     assert manifest["config"]["seeds"] == [1, 2]
     assert len(manifest["config_sha256"]) == 64
 
+    _check_finetuning(workflow_copy / "results" / "finetune" / "generated")
+
     report = workflow_copy / "results" / "report.html"
     proc = run_snakemake("--report", str(report), *ci, cwd=workflow_copy)
     assert proc.returncode == 0, proc.stderr[-5000:]
     html = report.read_text()
     assert "environment.html" in html
     assert "Reproducibility" in html
+
+
+def _check_finetuning(base):
+    """The fine-tuning grid's aggregates: every point, every measure, claims with verdicts."""
+    import pandas as pd
+
+    test = pd.read_csv(base / "test.csv")
+    points = test.groupby(["init", "strategy", "share"])["seed"].apply(sorted)
+    assert all(seeds == [1, 2] for seeds in points), points
+    assert {"pretrained_all", "pretrained_half", "scratch"} == set(test["init"])
+    results = pd.read_csv(base / "tables" / "results.csv")
+    assert len(results) == len(points) * 10
+    findings = pd.read_csv(base / "tables" / "findings.csv")
+    assert findings["verdict"].notna().all() and len(findings) >= 3
+    for run in test.itertuples():
+        run_dir = base / run.init / run.strategy / f"share{run.share:g}" / f"seed{run.seed}"
+        predictions = pd.read_csv(run_dir / "predictions.csv")
+        assert len(predictions) > 0 and predictions["predicted"].notna().all()

@@ -33,12 +33,14 @@ def last_real(h: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 
     Args:
         h: (B, L, d) one vector per row.
-        real: (B, L) True for real rows; real rows come first (padding is at the end).
+        real: (B, L) True for real rows (padding at the end, as in the blink windows, or at
+            the front, as in RLDD's sequences).
 
     Returns:
-        (B, d).
+        (B, d); a sequence without real rows gets its last row.
     """
-    last = (real.sum(1) - 1).clamp(min=0)
+    length = real.shape[1]
+    last = length - 1 - torch.flip(real, dims=[1]).to(torch.int8).argmax(dim=1)
     return h[torch.arange(h.shape[0], device=h.device), last]
 
 
