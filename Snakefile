@@ -22,6 +22,7 @@ include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/finetune_common.smk"
 include: "workflow/rules/finetune.smk"
 include: "workflow/rules/finetune_tables.smk"
+include: "workflow/rules/finetune_rldd.smk"
 include: "workflow/rules/eyetracking_common.smk"
 include: "workflow/rules/eyetracking.smk"
 

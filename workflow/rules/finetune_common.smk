@@ -101,6 +101,8 @@ def finetune_sweep_inputs(wildcards):
 def finetune_outputs():
     """Every final output of the fine-tuning part."""
     outputs = []
+    if finetune_rldd_enabled():
+        outputs.append("results/finetune/rldd/tables/results.html")
     for name in finetune_datasets():
         base = f"results/finetune/{name}"
         outputs += [
@@ -139,3 +141,28 @@ def check_finetune_config():
 
 
 check_finetune_config()
+
+
+def finetune_rldd_enabled():
+    """Fine-tuning runs on RLDD when both parts are on (RLDD pre-trains on its own folds)."""
+    return FINETUNE["enabled"] and BLINK["rldd"]["enabled"]
+
+
+def finetune_rldd_inputs(wildcards):
+    """The RLDD files and, for the pre-trained init, the encoder of the same fold and seed."""
+    files = {"rldd": rldd_inputs()}
+    if wildcards.init == "pretrained":
+        files["encoder"] = (
+            f"results/pretrain/rldd/fold{wildcards.fold}/seed{wildcards.seed}/encoder.pt"
+        )
+    return files
+
+
+def finetune_rldd_runs():
+    """Test scores of every RLDD run: init x test fold x seed."""
+    return expand(
+        "results/finetune/rldd/{init}/fold{fold}/seed{seed}/test.json",
+        init=["pretrained", "scratch"],
+        fold=BLINK["rldd"]["folds"],
+        seed=config["seeds"],
+    )

@@ -50,10 +50,12 @@ def make_trainer(
     warning_threshold: float,
     fingerprint: str = "",
     label_mean: float | None = None,
+    **options,
 ) -> tuple[FinetuneTrainer, list]:
     """The trainer and the schedule as it acts on this encoder's depth.
 
-    ``label_mean`` (the training windows' mean KSS) starts the head's output there.
+    ``label_mean`` (the training windows' mean KSS) starts the head's output there; ``options``
+    go to :class:`FinetuneTrainer` (other measures and KPI).
     """
     if label_mean is not None:
         model.set_output_bias(label_mean)
@@ -61,7 +63,7 @@ def make_trainer(
     n_blocks = len(model.backbone.blocks)
     effective = [[0, n_blocks]] if scratch else effective_schedule(schedule, n_blocks)
     trainer = FinetuneTrainer(
-        model, cfg, schedule, scratch, seed, device, bins, warning_threshold, fingerprint
+        model, cfg, schedule, scratch, seed, device, bins, warning_threshold, fingerprint, **options
     )
     return trainer, effective
 

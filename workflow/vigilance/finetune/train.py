@@ -53,9 +53,9 @@ def _generator(*seeds: int) -> torch.Generator:
     return generator
 
 
-def selection_key(metrics: dict[str, float]) -> tuple[float, float]:
+def selection_key(metrics: dict[str, float], kpi_name: str = KPI) -> tuple[float, float]:
     """Higher is better: the KPI (NaN, an undefined kappa, counts as worst), then lower MSE."""
-    kpi = metrics[KPI]
+    kpi = metrics[kpi_name]
     return (-math.inf if kpi is None or math.isnan(kpi) else kpi, -metrics["loss"])
 
 
@@ -71,6 +71,8 @@ class FinetuneTrainer:
         device: Where to train.
         bins: The 4 KSS levels; ``warning_threshold``: the warning system's threshold.
         fingerprint: Identifies the settings; a checkpoint with another one is not resumed.
+        measures: ``(true, predicted) -> dict`` replacing the KSS measures (RLDD's 3 levels),
+            with ``kpi`` the name of the measure that selects the checkpoint.
     """
 
     def __init__(
@@ -84,7 +86,10 @@ class FinetuneTrainer:
         bins=DEFAULT_BINS,
         warning_threshold: float = 7.0,
         fingerprint: str = "",
+        measures: Callable | None = None,
+        kpi: str = KPI,
     ):
+        self.measures, self.kpi = measures, kpi
         self.model, self.cfg, self.schedule, self.scratch = model.to(device), cfg, schedule, scratch
         self.seed, self.device, self.fingerprint = seed, device, fingerprint
         self.measure_args = {"bins": bins, "warning_threshold": warning_threshold}
@@ -143,10 +148,14 @@ class FinetuneTrainer:
             truth.append(y.cpu())
         return torch.cat(truth).numpy(), torch.cat(guess).numpy()
 
+    def score(self, y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+        """Loss (MSE) and every measure of true ``y`` and predicted ``p``."""
+        measures = self.measures(y, p) if self.measures else kss_measures(y, p, **self.measure_args)
+        return {"loss": float(((p - y) ** 2).mean()), **measures}
+
     def evaluate(self, data) -> dict[str, float]:
-        """Loss (MSE) and every KSS measure on ``data``."""
-        y, p = self.predict(data)
-        return {"loss": float(((p - y) ** 2).mean()), **kss_measures(y, p, **self.measure_args)}
+        """Loss (MSE) and every measure on ``data``."""
+        return self.score(*self.predict(data))
 
     # -- the loop -------------------------------------------------------------------------
     def fit(
@@ -184,15 +193,15 @@ class FinetuneTrainer:
                 self.rows.append(
                     {"epoch": self.epoch, "split": "train", "metric": name, "value": value}
                 )
-            key = selection_key(val_metrics)
+            key = selection_key(val_metrics, self.kpi)
             log.info(
                 "epoch %d (%d blocks trainable): train MSE %.3f, val MSE %.3f, val %s %.3f",
                 self.epoch,
                 train_metrics["trainable_blocks"],
                 train_metrics["loss"],
                 val_metrics["loss"],
-                KPI,
-                val_metrics[KPI],
+                self.kpi,
+                val_metrics[self.kpi],
             )
             if key > self.best_key:
                 self.best_key, self.best_epoch, self.bad_epochs = key, self.epoch, 0
@@ -205,7 +214,7 @@ class FinetuneTrainer:
             if state_path is not None:
                 self.save_state(state_path)
             if on_epoch is not None:
-                on_epoch(self.epoch - 1, val_metrics[KPI])
+                on_epoch(self.epoch - 1, val_metrics[self.kpi])
             done_here += 1
             if stop_after is not None and done_here >= stop_after:
                 break
@@ -216,11 +225,7 @@ class FinetuneTrainer:
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
         y, p = self.predict(data)
-        return (
-            {"loss": float(((p - y) ** 2).mean()), **kss_measures(y, p, **self.measure_args)},
-            y,
-            p,
-        )
+        return self.score(y, p), y, p
 
     # -- checkpoints ----------------------------------------------------------------------
     def save_state(self, path: Path) -> None:

@@ -1,0 +1,61 @@
+"""Fine-tune (pre-trained or from scratch) on the RLDD training folds; score the test fold."""
+
+import time
+
+import pandas as pd
+
+from vigilance.blink.rldd import RLDD_WINDOW, RLDDWindows
+from vigilance.device import describe_device, resolve_device
+from vigilance.finetune.data import LabelledWindows
+from vigilance.finetune.hparams import build_configs, flat_defaults
+from vigilance.finetune.rldd import KPI, FoldView, fold_roles, rldd_measures
+from vigilance.finetune.run import build_model, label_mean, make_trainer
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.pretrain.hparams import flat_defaults as pretrain_defaults
+from vigilance.seeding import seed_everything
+
+
+def main(snakemake) -> None:
+    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    with script_context(snakemake) as log:
+        seed = int(w.seed)
+        seed_everything(seed, p.deterministic)
+        device = resolve_device(p.device)
+        windows = RLDDWindows.from_folder(p.folder, p.folds, device)
+        train_folds, val_fold = fold_roles(list(p.folds), int(w.fold))
+        data = {
+            name: LabelledWindows(view, view.labelled())
+            for name, view in (("train", FoldView(windows, train_folds)),
+                               ("val", FoldView(windows, [val_fold])),
+                               ("test", FoldView(windows, [int(w.fold)])))
+        }  # fmt: skip
+        params = flat_defaults(p.finetune)  # the blink sweep's best is for another data set
+        head, cfg = build_configs(params, p.precision)
+        init = "scratch" if w.init == "scratch" else "pretrained_all"
+        model = build_model(
+            init, head, seed, encoder=snakemake.input.get("encoder"), n_features=windows.x.shape[2],
+            window=RLDD_WINDOW, pretrain_params=pretrain_defaults(p.pretrain),
+            masking=p.pretrain["masking"],
+        )  # fmt: skip
+        schedule = p.finetune["strategies"][p.finetune["best_strategy"]]
+        trainer, effective = make_trainer(
+            model, cfg, init, schedule, seed, device, None, 0.0,
+            label_mean=label_mean(data["train"]), measures=rldd_measures, kpi=KPI,
+        )  # fmt: skip
+        log.info("folds %s / %d / %s; schedule %s", train_folds, val_fold, w.fold, effective)
+        started = time.perf_counter()
+        rows = trainer.fit(data["train"], data["val"])
+        measures, y, pred = trainer.test(data["test"])
+        log.info("test fold %s (epoch %d): %s", w.fold, trainer.best_epoch, measures)
+        with atomic_path(out.metrics) as tmp:
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+        with atomic_path(out.predictions) as tmp:
+            pd.DataFrame({"score": y, "predicted": pred}).to_csv(tmp, index=False)
+        write_json(out.test, {"epoch": trainer.best_epoch, **measures})
+        seconds = time.perf_counter() - started
+        run = {"seconds": seconds, "params": params, "effective_schedule": effective}
+        write_json(out.run, {**run, **describe_device(device)})
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,79 @@
+"""The fine-tuning pipeline on UTA-RLDD: subject folds, its 3-level target, its measures.
+
+Ghoddoosian et al. (2019) scored their model by 3-class accuracy (alert, low vigilant,
+drowsy) over five subject folds. Here, for each test fold, the next fold of the list
+(cyclically) is the validation fold for model selection and the rest train. The model regresses
+the 0 / 5 / 10 score; its 3-level prediction is ``clip(round(p / 5), 0, 2)``. RLDD has no
+separate pool of unlabelled drivers, so the ``pretrained`` init pre-trains by masked modelling
+on the training folds' windows (labels unused) before fine-tuning on the same folds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from vigilance.blink.rldd import rldd_level
+
+KPI = "kappa_3"
+
+
+def rldd_measures(y_true, y_pred) -> dict[str, float]:
+    """3-class accuracy (the data set's own measure), quadratic kappa, macro-F1, MAE, RMSE."""
+    from sklearn.metrics import cohen_kappa_score, f1_score
+
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    true = rldd_level(y_true).astype(int)
+    pred = np.clip(np.round(y_pred / 5.0), 0, 2).astype(int)
+    levels = [0, 1, 2]
+    if len(set(true) | set(pred)) > 1:
+        kappa = float(cohen_kappa_score(true, pred, labels=levels, weights="quadratic"))
+    else:
+        kappa = math.nan
+    error = y_pred - y_true
+    return {
+        "accuracy_3": float((true == pred).mean()),
+        "kappa_3": kappa,
+        "macro_f1_3": float(f1_score(true, pred, labels=levels, average="macro", zero_division=0)),
+        "mae": float(np.abs(error).mean()),
+        "rmse": float(np.sqrt((error**2).mean())),
+    }
+
+
+def fold_roles(folds: list[int], test_fold: int) -> tuple[list[int], int]:
+    """(training folds, validation fold) for one test fold: validation is the next one."""
+    if test_fold not in folds or len(folds) < 3:
+        raise ValueError(f"test fold {test_fold} needs to be one of at least 3 folds {folds}")
+    i = folds.index(test_fold)
+    val = folds[(i + 1) % len(folds)]
+    return [f for f in folds if f not in (test_fold, val)], val
+
+
+class FoldView:
+    """The windows of some folds, behind the window interface (``len``, ``gather``, labels).
+
+    Args:
+        windows: :class:`vigilance.blink.rldd.RLDDWindows`.
+        folds: The folds to keep.
+    """
+
+    def __init__(self, windows, folds):
+        keep = np.isin(windows.fold, list(folds))
+        self.windows = windows
+        self.rows = torch.as_tensor(np.flatnonzero(keep), device=windows.score.device)
+        self.window = windows.window
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def labels(self) -> torch.Tensor:
+        return self.windows.score[self.rows]
+
+    def labelled(self) -> torch.Tensor:
+        return torch.arange(len(self), device=self.rows.device)
+
+    def gather(self, idx: torch.Tensor):
+        return self.windows.gather(self.rows[idx])
