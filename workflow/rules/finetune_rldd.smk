@@ -21,7 +21,7 @@ rule pretrain_rldd_encoder:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        folder=rldd_folder(),
+        folder=lambda wildcards, input: str(Path(input[0]).parent),
         folds=BLINK["rldd"]["folds"],
         pretrain=PRETRAIN,
         device=config["device"],
@@ -55,7 +55,7 @@ rule finetune_rldd:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        folder=rldd_folder(),
+        folder=lambda wildcards, input: str(Path(input.rldd[0]).parent),
         folds=BLINK["rldd"]["folds"],
         finetune=FINETUNE,
         pretrain=PRETRAIN,
