@@ -1,0 +1,144 @@
+"""The SLURM profile against a running SLURM: the ci configuration through
+`--profile profiles/slurm`, with the pre-training sweep split over two worker jobs.
+
+Runs where a SLURM answers `sinfo` and it is the sandbox of `.ci/slurm-up` (cluster name
+`vigilance`), or where VIGILANCE_SLURM_TEST=1 asks for it on another cluster (it submits about
+20 small jobs there); skipped otherwise, with the reason. `.ci/run` starts the sandbox before
+`make test`; a user's `make test` never installs system packages.
+
+What is compared with a local run of the same configuration: every CSV and JSON table of the
+blink part (cleaned-data sizes, driver splits, normalisation, signal checks, baselines), which
+are deterministic on the CPU. The pre-training outputs are not compared: with two workers, which
+worker runs which trial (and so the sweep's best parameters and every grid run after them)
+depends on timing; the sweep is checked for its exact trial count instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFIGS, SNAKEMAKE, copy_workflow, run_snakemake
+
+STATE = Path(os.environ.get("VIGILANCE_SLURM_STATE", "/tmp/vigilance-slurm"))
+SLURM_TIMEOUT_S = 600
+# Faster polling than the plugin's defaults (40 s before the first status check).
+SLURM_ARGS = [
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--seconds-between-status-checks",
+    "2",
+    "--latency-wait",
+    "10",
+    "--slurm-keep-successful-logs",
+    # The sandbox node has 2 CPUs: a group job's parallel parts are stacked to fit them (and
+    # threads are capped at 2, as they would be by the node anyway).
+    "--cores",
+    "2",
+]
+
+
+def slurm_problem() -> str | None:
+    """Why the SLURM test cannot run here (None: it can)."""
+    why = STATE / "reason"
+    setup = f" (.ci/slurm-up said: {why.read_text().strip()})" if why.exists() else ""
+    if shutil.which("sinfo") is None:
+        return f"no SLURM here: `sinfo` not found{setup}; start one with .ci/slurm-up (root)"
+    try:
+        proc = subprocess.run(
+            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=20
+        )
+        name = subprocess.run(
+            ["scontrol", "show", "config"], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        return f"SLURM does not answer: {err}{setup}"
+    states = proc.stdout.split()
+    if proc.returncode != 0 or not any(s.startswith(("idle", "mix")) for s in states):
+        return f"no idle SLURM node (sinfo: {proc.stdout.strip() or proc.stderr.strip()}){setup}"
+    sandbox = "ClusterName             = vigilance" in name.stdout
+    if not sandbox and os.environ.get("VIGILANCE_SLURM_TEST") != "1":
+        return "a SLURM that is not the .ci/slurm-up sandbox: set VIGILANCE_SLURM_TEST=1 to use it"
+    return None
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(slurm_problem()), reason=str(slurm_problem())),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The ci configuration through SLURM (two sweep workers), and the blink part locally."""
+    override = tmp_path_factory.mktemp("cfg") / "workers2.yaml"
+    override.write_text("pretrain:\n  sweep:\n    workers: 2\n")
+    config = ["--configfile", str(CONFIGS["ci"]), str(override)]
+    cluster = copy_workflow(tmp_path_factory.mktemp("slurm") / "vigilance")
+    env = {**os.environ, "VIGILANCE_SLURM_ACCOUNT": "", "VIGILANCE_SLURM_PARTITION": ""}
+    env.pop("PYTHONPATH", None)
+    # timeout -k: the plugin may ignore SIGTERM while it polls; the test must end regardless.
+    cmd = ["timeout", "-k", "20", str(SLURM_TIMEOUT_S), SNAKEMAKE, "--profile", "profiles/slurm"]
+    proc = subprocess.run(
+        [*cmd, *config, *SLURM_ARGS],
+        cwd=cluster,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SLURM_TIMEOUT_S + 60,
+    )
+    local = copy_workflow(tmp_path_factory.mktemp("local") / "vigilance")
+    blink = [f for f in _targets(local, config) if f.startswith("results/blink/")]
+    local_proc = run_snakemake("--cores", "2", *config, *blink, cwd=local, timeout=900)
+    return {"cluster": cluster, "proc": proc, "local": local, "local_proc": local_proc}
+
+
+def _targets(cwd: Path, config: list[str]) -> list[str]:
+    """Every output file of the DAG (from Snakemake's summary)."""
+    proc = run_snakemake("--summary", *config, cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line.split("\t") for line in proc.stdout.splitlines() if "\t" in line]
+    return [row[0] for row in lines[1:]]
+
+
+def test_the_ci_workflow_runs_through_the_slurm_profile(runs):
+    proc = runs["proc"]
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    logs = list((runs["cluster"] / ".snakemake" / "slurm_logs").rglob("*.log"))
+    assert logs, "no SLURM job logs: were the jobs really submitted?"
+    assert any("group_" in str(p) for p in logs), "no grouped submission"
+    summary = run_snakemake(
+        "--summary", "--configfile", str(CONFIGS["ci"]), cwd=runs["cluster"]
+    ).stdout
+    rows = [line.split("\t") for line in summary.splitlines() if "\t" in line][1:]
+    missing = [r[0] for r in rows if not (runs["cluster"] / r[0]).exists()]
+    assert rows and not missing, f"outputs missing after the SLURM run: {missing}"
+
+
+def test_the_sweep_over_two_slurm_workers_has_exactly_n_trials(runs):
+    sweep = runs["cluster"] / "results/pretrain/generated/sweep"
+    trials = pd.read_csv(sweep / "trials.csv")
+    n = 3  # configs/ci.yaml: pretrain.sweep.trials
+    assert sorted(trials["number"]) == list(range(n)), trials[["number", "state"]]
+    assert set(trials["state"]) <= {"COMPLETE", "PRUNED", "FAIL"}
+    ran = [json.loads((sweep / f"workers/worker{w}.json").read_text())["trials"] for w in (0, 1)]
+    assert sorted(ran[0] + ran[1]) == list(range(n)), ran
+
+
+def test_deterministic_outputs_equal_the_local_run(runs):
+    assert runs["local_proc"].returncode == 0, runs["local_proc"].stderr[-4000:]
+    compared = 0
+    for path in sorted((runs["local"] / "results/blink").rglob("*")):
+        if path.suffix not in (".csv", ".json"):
+            continue
+        relative = path.relative_to(runs["local"])
+        other = runs["cluster"] / relative
+        assert other.exists(), f"{relative}: made locally, not on the cluster"
+        assert other.read_bytes() == path.read_bytes(), f"{relative} differs from the local run"
+        compared += 1
+    assert compared >= 5, f"only {compared} tables compared"
