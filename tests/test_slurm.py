@@ -53,26 +53,25 @@ def slurm_problem() -> str | None:
         return f"no SLURM here: `sinfo` not found{setup}; start one with .ci/slurm-up (root)"
     try:
         proc = subprocess.run(
-            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=20
+            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=10
         )
+        states = proc.stdout.split()
+        if proc.returncode != 0 or not any(s.startswith(("idle", "mix")) for s in states):
+            found = proc.stdout.strip() or proc.stderr.strip()
+            return f"no idle SLURM node (sinfo: {found}){setup}"
         name = subprocess.run(
-            ["scontrol", "show", "config"], capture_output=True, text=True, timeout=20
+            ["scontrol", "show", "config"], capture_output=True, text=True, timeout=10
         )
     except (OSError, subprocess.SubprocessError) as err:
         return f"SLURM does not answer: {err}{setup}"
-    states = proc.stdout.split()
-    if proc.returncode != 0 or not any(s.startswith(("idle", "mix")) for s in states):
-        return f"no idle SLURM node (sinfo: {proc.stdout.strip() or proc.stderr.strip()}){setup}"
     sandbox = "ClusterName             = vigilance" in name.stdout
     if not sandbox and os.environ.get("VIGILANCE_SLURM_TEST") != "1":
         return "a SLURM that is not the .ci/slurm-up sandbox: set VIGILANCE_SLURM_TEST=1 to use it"
     return None
 
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(bool(slurm_problem()), reason=str(slurm_problem())),
-]
+PROBLEM = slurm_problem()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(PROBLEM is not None, reason=str(PROBLEM))]
 
 
 @pytest.fixture(scope="module")
