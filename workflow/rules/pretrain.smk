@@ -3,6 +3,7 @@
 
 wildcard_constraints:
     fraction=r"[0-9.]+",
+    worker=r"\d+",
 
 
 rule sweep_pretraining:
@@ -11,13 +12,11 @@ rule sweep_pretraining:
         "results/blink/{dataset}/splits/drivers.csv",
         "results/blink/{dataset}/normalisation.json",
     output:
-        trials="results/pretrain/{dataset}/sweep/trials.csv",
-        importances="results/pretrain/{dataset}/sweep/importances.csv",
-        best="results/pretrain/{dataset}/sweep/best_params.yaml",
+        "results/pretrain/{dataset}/sweep/workers/worker{worker}.json",
     log:
-        "logs/pretrain/{dataset}/sweep/sweep.log",
+        "logs/pretrain/{dataset}/sweep/worker{worker}.log",
     benchmark:
-        "results/benchmarks/pretrain/{dataset}/sweep.tsv"
+        "results/benchmarks/pretrain/{dataset}/sweep/worker{worker}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -34,8 +33,32 @@ rule sweep_pretraining:
         device=config["device"],
         precision=config["precision"],
         deterministic=config["deterministic"],
+        storage=pretrain_sweep_storage,
+        folder=pretrain_sweep_folder,
+        stale_after_s=pretrain_sweep_stale_after_s(),
     script:
         "../scripts/sweep_pretraining.py"
+
+
+rule gather_pretraining_sweep:
+    input:
+        pretrain_sweep_workers,
+    output:
+        trials="results/pretrain/{dataset}/sweep/trials.csv",
+        importances="results/pretrain/{dataset}/sweep/importances.csv",
+        best="results/pretrain/{dataset}/sweep/best_params.yaml",
+    log:
+        "logs/pretrain/{dataset}/sweep/gather.log",
+    conda:
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        pretrain=PRETRAIN,
+        storage=pretrain_sweep_storage,
+    script:
+        "../scripts/gather_pretraining_sweep.py"
 
 
 rule pretrain_encoder:

@@ -66,3 +66,34 @@ def pretrain_outputs():
             f"{base}/tables/findings.html",
         ]
     return outputs
+
+
+# ---- the sweep over workers (vigilance.sweeps) ----
+
+
+def pretrain_sweep_folder(wildcards):
+    """The sweep's folder (journal, reservation lock, workers' summaries)."""
+    return f"results/pretrain/{wildcards.dataset}/sweep"
+
+
+def pretrain_sweep_storage(wildcards):
+    """The shared study storage: pretrain.sweep.storage (an RDB URL) or a journal file."""
+    from vigilance.sweeps import storage_spec
+
+    return storage_spec(pretrain_sweep_folder(wildcards), PRETRAIN["sweep"]["storage"])
+
+
+def pretrain_sweep_stale_after_s():
+    """Running trials older than a worker job may live belong to a lost worker."""
+    if PRETRAIN["sweep"]["workers"] == 1:
+        return 0
+    return runtime("train") * 60
+
+
+def pretrain_sweep_workers(wildcards):
+    """The summaries of the sweep's worker jobs (pretrain.sweep.workers of them)."""
+    return expand(
+        "results/pretrain/{dataset}/sweep/workers/worker{worker}.json",
+        dataset=wildcards.dataset,
+        worker=range(PRETRAIN["sweep"]["workers"]),
+    )

@@ -1,31 +1,25 @@
-"""Run (or resume) the pre-training sweep; write its trials, best parameters and importances."""
+"""One worker of the pre-training sweep: run trials of the shared study until it is full."""
 
-from pathlib import Path
-
-import yaml
+import json
+import time
 
 from vigilance.device import resolve_device
-from vigilance.io import atomic_path, write_text
+from vigilance.io import write_text
 from vigilance.logs import script_context
 from vigilance.pretrain.data import load_pretrain_data
-from vigilance.pretrain.sweep import (
-    best_params,
-    importances,
-    run_sweep,
-    study_name,
-    trials_table,
-)
+from vigilance.pretrain.sweep import run_sweep, study_name
 from vigilance.seeding import seed_everything
+from vigilance.sweeps import counted, lock_path
 
 
 def main(snakemake) -> None:
-    p, out = snakemake.params, snakemake.output
+    p, worker = snakemake.params, int(snakemake.wildcards.worker)
     with script_context(snakemake) as log:
-        seed_everything(p.pretrain["sweep"]["seed"], p.deterministic)
+        start = time.perf_counter()
+        name = study_name(p.pretrain, snakemake.wildcards.dataset)
+        seed_everything(p.pretrain["sweep"]["seed"] + worker, p.deterministic)
         device = resolve_device(p.device)
         data = load_pretrain_data(*snakemake.input, p.features, 1.0, p.window, device)
-        storage = Path(out.trials).parent / "study.sqlite"  # kept on failure: sweeps resume
-        name = study_name(p.pretrain, snakemake.wildcards.dataset)
         study = run_sweep(
             p.pretrain,
             data[:2],
@@ -33,18 +27,23 @@ def main(snakemake) -> None:
             p.window,
             device,
             p.precision,
-            f"sqlite:///{storage}",
+            p.storage,  # not an output: kept on failure, so the sweep resumes
             name,
             widths=p.widths,
+            worker=worker,
+            workers=p.pretrain["sweep"]["workers"],
+            lock_file=lock_path(p.storage, p.folder),
+            stale_after_s=p.stale_after_s,
         )
-        table = trials_table(study)
-        log.info("trials by state: %s", table["state"].value_counts().to_dict())
-        with atomic_path(out.trials) as tmp:
-            table.to_csv(tmp, index=False)
-        with atomic_path(out.importances) as tmp:
-            importances(study).to_csv(tmp, index=False)
-        best = {**best_params(study, p.pretrain), "study": name, "storage": str(storage)}
-        write_text(out.best, yaml.safe_dump(best, sort_keys=False))
+        mine = [t.number for t in study.get_trials() if t.user_attrs.get("worker") == worker]
+        log.info("worker %d: trials %s; study %d counted", worker, mine, counted(study))
+        summary = {
+            "worker": worker,
+            "study": name,
+            "trials": mine,
+            "wall_s": time.perf_counter() - start,
+        }
+        write_text(snakemake.output[0], json.dumps(summary, indent=1) + "\n")
 
 
 main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -2,7 +2,8 @@
 
 Akiba et al. (2019), "Optuna: A Next-generation Hyperparameter Optimization Framework", KDD.
 A TPE sampler (Bergstra et al. 2011) after ``startup_trials`` random trials, seeded; a median
-pruner on the validation loss per epoch; SQLite storage in results/, so an interrupted sweep
+pruner on the validation loss per epoch; a shared storage (a journal file in results/, or an RDB)
+that W worker jobs run trials of together (``vigilance.sweeps``), so an interrupted sweep
 resumes where it stopped (the study name carries a hash of the sweep's settings, so a changed
 space starts a new study). Invalid architectures (heads not dividing the embedding size, ...)
 are pruned with the reason recorded as the trial's ``invalid`` attribute; a diverging trial
@@ -22,6 +23,7 @@ from vigilance.models.backbone import check_backbone
 from vigilance.pretrain.hparams import build_configs, flat_defaults
 from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import DivergedError, Trainer
+from vigilance.sweeps import counted, lock_path, open_storage, run_worker
 
 log = logging.getLogger("vigilance.sweep")
 
@@ -45,48 +47,34 @@ def suggest(trial: optuna.Trial, space: dict) -> dict:
 
 
 def study_name(pretrain: dict, dataset: str) -> str:
-    """A name that changes whenever the sweep's settings do (so a stale study is not reused)."""
+    """A name that changes whenever the sweep's settings do (so a stale study is not reused);
+    how it is run (workers, storage) does not change it."""
     settings = {
-        "sweep": pretrain["sweep"],
+        "sweep": {k: v for k, v in pretrain["sweep"].items() if k not in ("workers", "storage")},
         "fixed": flat_defaults(pretrain),
         "masking": pretrain["masking"],
     }
     return f"pretrain-{dataset}-{config_hash(settings)[:12]}"
 
 
-def run_sweep(
-    pretrain: dict,
-    data,
-    n_features: int,
-    window: int,
-    device,
-    precision: str,
-    storage: str,
-    name: str,
-    widths: list[int] | None = None,
-) -> optuna.Study:
-    """Run (or resume) the sweep until it holds ``trials`` finished trials.
+def make_study(pretrain: dict, storage, name: str, worker: int = 0, workers: int = 1):
+    """Open (or create) the sweep's study as one of ``workers`` workers.
 
-    Args:
-        pretrain: The ``pretrain`` config section.
-        data: (train windows, validation windows).
-        n_features, window: The data's width and sequence length.
-        device: Where trials train.
-        precision: The precision setting.
-        storage: An Optuna storage URL (``sqlite:///...``).
-        name: The study name.
-        widths: Feature counts the chosen architecture must also fit (the grid's other
-            feature sets); a point invalid for any of them is pruned.
+    Each worker samples with its own seed (``seed + worker``; one worker: the configured seed)
+    and, with several, TPE's constant liar, so that concurrent workers do not all propose the
+    same point while the others' trials are running.
     """
     sweep = pretrain["sweep"]
     sampler = optuna.samplers.TPESampler(
-        n_startup_trials=sweep["startup_trials"], seed=sweep["seed"]
+        n_startup_trials=sweep["startup_trials"],
+        seed=sweep["seed"] + worker,
+        constant_liar=workers > 1,
     )
     pruner = optuna.pruners.MedianPruner(
         n_startup_trials=max(1, sweep["startup_trials"] // 2),
         n_warmup_steps=sweep["pruner_warmup_epochs"],
     )
-    study = optuna.create_study(
+    return optuna.create_study(
         study_name=name,
         storage=storage,
         sampler=sampler,
@@ -94,6 +82,19 @@ def run_sweep(
         direction="minimize",
         load_if_exists=True,
     )
+
+
+def make_objective(
+    pretrain: dict,
+    data,
+    n_features: int,
+    window: int,
+    device,
+    precision: str,
+    widths: list[int] | None = None,
+):
+    """The sweep's objective: the best validation loss of one pre-training run."""
+    sweep = pretrain["sweep"]
     fixed = flat_defaults(pretrain)
     fixed.update(epochs=sweep["epochs"], steps_per_epoch=sweep["steps_per_epoch"])
 
@@ -134,15 +135,54 @@ def run_sweep(
             return math.nan
         return trainer.best
 
-    finished = (
-        optuna.trial.TrialState.COMPLETE,
-        optuna.trial.TrialState.PRUNED,
-        optuna.trial.TrialState.FAIL,
+    return objective
+
+
+def run_sweep(
+    pretrain: dict,
+    data,
+    n_features: int,
+    window: int,
+    device,
+    precision: str,
+    storage: str,
+    name: str,
+    widths: list[int] | None = None,
+    worker: int = 0,
+    workers: int = 1,
+    lock_file: str | None = None,
+    stale_after_s: float | None = None,
+) -> optuna.Study:
+    """Run (or resume) the sweep, as one of ``workers`` workers, until the study holds its
+    ``trials`` counted trials (see ``vigilance.sweeps``).
+
+    Args:
+        pretrain: The ``pretrain`` config section.
+        data: (train windows, validation windows).
+        n_features, window: The data's width and sequence length.
+        device: Where trials train.
+        precision: The precision setting.
+        storage: An Optuna storage URL (``sqlite:///...``, ``postgresql://...``) or the path
+            of a journal file (``vigilance.sweeps.open_storage``).
+        name: The study name.
+        widths: Feature counts the chosen architecture must also fit (the grid's other
+            feature sets); a point invalid for any of them is pruned.
+        worker, workers: This worker's index and the number of workers.
+        lock_file: The reservation lock (default: next to the storage, or in the current
+            folder for a URL).
+        stale_after_s: Running trials older than this are from a lost worker (default: with
+            one worker every running trial is stale; with several, never).
+    """
+    study = make_study(pretrain, open_storage(storage), name, worker, workers)
+    objective = make_objective(pretrain, data, n_features, window, device, precision, widths)
+    if stale_after_s is None:
+        stale_after_s = 0.0 if workers == 1 else math.inf
+    lock_file = lock_file or lock_path(storage, ".")
+    log.info("study %s: %d counted trials before worker %d", name, counted(study), worker)
+    ran = run_worker(
+        study, objective, pretrain["sweep"]["trials"], lock_file, worker, stale_after_s
     )
-    done = len(study.get_trials(states=finished, deepcopy=False))
-    remaining = max(0, sweep["trials"] - done)
-    log.info("study %s: %d trials done, %d to run", name, done, remaining)
-    study.optimize(objective, n_trials=remaining, catch=())
+    log.info("worker %d ran trials %s; the study holds %d", worker, ran, counted(study))
     return study
 
 
