@@ -21,6 +21,9 @@ include: "workflow/rules/pretrain_common.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/eyetracking_common.smk"
 include: "workflow/rules/eyetracking.smk"
+include: "workflow/rules/tree_common.smk"
+include: "workflow/rules/tree.smk"
+include: "workflow/rules/tree_report.smk"
 
 
 report: "report/workflow.rst"
