@@ -61,20 +61,26 @@ def _only(model: TSCAF, task: str):
     return [p for p in model.parameters() if id(p) not in keep]
 
 
+def task_step(model: TSCAF, optimizer, task: str, batch) -> float:
+    """One update on one task's batch; the other task's branch is frozen (section 4.1)."""
+    x, y = batch
+    optimizer.zero_grad(set_to_none=True)
+    with frozen(_only(model, task)):
+        if task == "fatigue":
+            loss = model.fatigue.head.loss(model.fatigue_logits(x), y)
+        else:
+            loss = model.arcface(model.embed(x), y)
+        loss.backward()
+    optimizer.step()
+    return float(loss.detach())
+
+
 def alternating_step(model: TSCAF, optimizer, fatigue_batch, face_batch) -> tuple[float, float]:
     """A fatigue update (face branch frozen), then a face update (fatigue branch frozen)."""
-    losses = []
-    for task, (x, y) in (("fatigue", fatigue_batch), ("face", face_batch)):
-        optimizer.zero_grad(set_to_none=True)
-        with frozen(_only(model, task)):
-            if task == "fatigue":
-                loss = model.fatigue.head.loss(model.fatigue_logits(x), y)
-            else:
-                loss = model.arcface(model.embed(x), y)
-            loss.backward()
-        optimizer.step()
-        losses.append(float(loss.detach()))
-    return losses[0], losses[1]
+    return (
+        task_step(model, optimizer, "fatigue", fatigue_batch),
+        task_step(model, optimizer, "face", face_batch),
+    )
 
 
 def accumulation_step(
