@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from tree_helpers import make_folders
 
 from vigilance.errors import VigilanceError
 from vigilance.tree import data, faces
@@ -204,33 +205,6 @@ def test_eyes_close_when_drowsy():
     rng = np.random.default_rng(0)
     states = faces.draw_states(rng, np.array([True] * 200 + [False] * 200))
     assert states["eyes"][:200].mean() < 0.3 < 0.7 < states["eyes"][200:].mean()
-
-
-def _png(path, value=128):
-    from PIL import Image
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.full((40, 30, 3), value, dtype=np.uint8)).save(path)
-
-
-def make_folders(root):
-    """A tiny user data set: fatigue classes, identities and an LFW-style pairs file."""
-    for state in ("alert", "drowsy"):
-        for i in range(3):
-            _png(root / "fatigue" / state / f"{i}.png", 50 + 10 * i)
-    for person in ("ann", "bob"):
-        for i in range(2):
-            _png(root / "identity" / person / f"{i}.jpg")
-    for person in ("cid", "dee"):
-        for i in (1, 2):
-            _png(root / "lfw" / person / f"{person}_{i:04d}.png")
-    (root / "pairs.txt").write_text("2 2\ncid 1 2\ncid 1 dee 1\ndee 1 2\ndee 2 cid 2\n")
-    return {
-        "fatigue_folder": str(root / "fatigue"),
-        "identity_folder": str(root / "identity"),
-        "pairs_file": str(root / "pairs.txt"),
-        "pairs_folder": str(root / "lfw"),
-    }
 
 
 def test_the_adapters_read_class_folders_and_an_lfw_pairs_file(tmp_path):
