@@ -245,3 +245,12 @@ def test_images_become_tensors_in_minus_one_to_one():
     x = to_tensor(np.array([[[[0, 255, 127]]]], dtype=np.uint8))
     assert x.shape == (1, 3, 1, 1)
     torch.testing.assert_close(x.flatten(), torch.tensor([-1.0, 1.0, 127 / 127.5 - 1]))
+
+
+def test_resizing_keeps_a_constant_image_and_the_mean_of_a_ramp():
+    flat = np.full((40, 30, 3), 77.0)
+    np.testing.assert_allclose(data.resize(flat), 77.0)
+    ramp = np.tile(np.arange(30, dtype=float)[None, :, None], (40, 1, 3))
+    out = data.resize(ramp)
+    assert out.shape == (112, 112, 3)
+    assert np.all(np.diff(out[0, :, 0]) >= 0) and abs(out.mean() - ramp.mean()) < 0.5

@@ -4,10 +4,10 @@ import numpy as np
 
 
 def _png(path, value=128):
-    from PIL import Image
+    from matplotlib import image as mpimg
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.full((40, 30, 3), value, dtype=np.uint8)).save(path)
+    mpimg.imsave(path, np.full((40, 30, 3), value, dtype=np.uint8))
 
 
 def make_folders(root):

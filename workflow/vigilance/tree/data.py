@@ -109,22 +109,39 @@ def generate(cfg: dict, seed: int, out: dict) -> dict:
     }
 
 
+def resize(image: np.ndarray, size: int = SIZE) -> np.ndarray:
+    """Bilinear resize of (H, W, 3) to (size, size, 3) (pixel centres aligned)."""
+    h, w = image.shape[:2]
+    ys = np.clip((np.arange(size) + 0.5) * h / size - 0.5, 0, h - 1)
+    xs = np.clip((np.arange(size) + 0.5) * w / size - 0.5, 0, w - 1)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    fy, fx = (ys - y0)[:, None, None], (xs - x0)[None, :, None]
+    top = image[y0][:, x0] * (1 - fx) + image[y0][:, x1] * fx
+    bottom = image[y1][:, x0] * (1 - fx) + image[y1][:, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
 def read_image(path: Path) -> np.ndarray:
-    """One image as (112, 112, 3) uint8, resized when needed (Pillow, matplotlib's dependency)."""
-    from PIL import Image, UnidentifiedImageError
+    """One image as (112, 112, 3) uint8: matplotlib's reader, grey and alpha handled, resized."""
+    from matplotlib import image as mpimg
 
     try:
-        with Image.open(path) as img:
-            img = img.convert("RGB")
-            if img.size != (SIZE, SIZE):
-                img = img.resize((SIZE, SIZE), Image.BILINEAR)
-            return np.asarray(img, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError) as err:
+        img = np.asarray(mpimg.imread(path))
+    except (OSError, ValueError, SyntaxError) as err:
         raise VigilanceError(
             f"cannot read the image ({err.__class__.__name__})",
             file=path,
             expected="a PNG, JPEG or BMP image",
         ) from None
+    if img.dtype.kind == "f":
+        img = img * 255.0
+    if img.ndim == 2:
+        img = np.stack([img] * 3, axis=-1)
+    img = img[..., :3].astype(np.float64)
+    if img.shape[:2] != (SIZE, SIZE):
+        img = resize(img)
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
 
 
 def _images_in(folder: Path) -> list[Path]:
