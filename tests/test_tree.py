@@ -254,3 +254,61 @@ def test_resizing_keeps_a_constant_image_and_the_mean_of_a_ramp():
     out = data.resize(ramp)
     assert out.shape == (112, 112, 3)
     assert np.all(np.diff(out[0, :, 0]) >= 0) and abs(out.mean() - ramp.mean()) < 0.5
+
+
+def _sequence_data(rng, drivers, per_driver=60, n=9, window=10, kss=True):
+    from vigilance.blink.windows import BlinkWindows
+
+    who = np.repeat(np.arange(drivers), per_driver)
+    features = rng.normal(size=(len(who), n)) + who[:, None] * 0.5
+    labels = rng.integers(1, 10, len(who)).astype(float) if kss else np.full(len(who), np.nan)
+    windows = BlinkWindows.from_arrays(features, labels, [per_driver] * drivers, window)
+    return windows, torch.as_tensor(who[windows.starts.numpy()])
+
+
+SEQUENCE = {
+    "d_model": 8,
+    "n_blocks": 1,
+    "n_heads": 2,
+    "embedding": 8,
+    "arcface": {"subcenters": 3, "margin": 0.5, "scale": 20.0},
+    "learning_rate": 1e-3,
+    "steps": 3,
+    "batch_size": 8,
+    "drowsy_kss": 7,
+    "test_stride": 2,
+    "pair_windows": 60,
+    "pairs_per_fold": 4,
+}
+
+
+@pytest.mark.parametrize("tasks", ["drowsiness", "drowsiness+identity"])
+def test_the_sequence_variant_trains_and_reports_both_tasks(tasks):
+    from vigilance.tree.sequence import run_sequence
+
+    rng = np.random.default_rng(0)
+    data = {
+        "drowsy_train": _sequence_data(rng, 3),
+        "drowsy_test": _sequence_data(rng, 2),
+        "identity_train": _sequence_data(rng, 4, kss=False),
+        "unseen": _sequence_data(rng, 3, kss=False),
+    }
+    rows, metrics = run_sequence(data, SEQUENCE, tasks, seed=1)
+    assert set(metrics) == {"drowsiness_accuracy", "drowsiness_auc", "verification_accuracy"}
+    assert all(0 <= v <= 1 for v in metrics.values())
+    identity = [r["value"] for r in rows if r["metric"] == "identity_loss"]
+    assert all(math.isnan(v) for v in identity) == (tasks == "drowsiness")
+
+
+def test_the_1d_lase_branch_keeps_shapes_and_ignores_padding():
+    from vigilance.tree.sequence import ChannelSE, DrowsinessHead, SequenceBranch
+
+    branch = SequenceBranch(8, DrowsinessHead(8)).eval()
+    h = torch.randn(2, 5, 8)
+    mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+    out = branch(h, mask)
+    assert out.shape == (2,)
+    changed = h.clone()
+    changed[1, 3:] = 100.0  # padded steps must not change the second window's output
+    torch.testing.assert_close(branch(changed, mask), out)
+    assert ChannelSE(8)(h, mask).shape == h.shape

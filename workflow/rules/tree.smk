@@ -76,3 +76,34 @@ rule train_tree:
         deterministic=config["deterministic"],
     script:
         "../scripts/train_tree.py"
+
+
+rule train_tree_sequence:
+    input:
+        blinks="results/blink/{dataset}/clean/blinks.parquet",
+        manifest="results/blink/{dataset}/splits/drivers.csv",
+        stats="results/blink/{dataset}/normalisation.json",
+    output:
+        metrics="results/tree_sequence/{dataset}/{tasks}/seed{seed}/metrics.csv",
+        run="results/tree_sequence/{dataset}/{tasks}/seed{seed}/run.json",
+    log:
+        "logs/tree_sequence/{dataset}/{tasks}/seed{seed}/train.log",
+    benchmark:
+        "results/benchmarks/tree_sequence/{dataset}/{tasks}/seed{seed}.tsv"
+    wildcard_constraints:
+        tasks=r"drowsiness|drowsiness\+identity",
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        sequence=TREE["sequence"],
+        features=TREE["sequence"]["features"],
+        window=BLINK["window_length"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/train_tree_sequence.py"

@@ -41,16 +41,36 @@ def tree_main_files(name, attention="both"):
     ]
 
 
+def tree_sequence_datasets():
+    """Blink data sets of the sequence variant (none when it is off)."""
+    if not TREE["sequence"]["enabled"]:
+        return []
+    return [name for name in blink_datasets() if name in TREE["sequence"]["datasets"]]
+
+
+def tree_sequence_runs(dataset):
+    """Metrics of the sequence variant's runs: single-task and tree, every seed."""
+    return expand(
+        "results/tree_sequence/{dataset}/{tasks}/seed{seed}/metrics.csv",
+        dataset=dataset,
+        tasks=["drowsiness", "drowsiness+identity"],
+        seed=config["seeds"],
+    )
+
+
 def tree_outputs():
     """Every final output of the T-SCAF part."""
     base = f"results/tree/{tree_dataset()}"
     tables = ["table1_costs", "table2_accuracy", "table3_ablation", "table4_training"]
     tables += ["table5_tree_vs_separate", "findings"]
-    return [f"{base}/tables/{name}.html" for name in tables] + [
-        f"{base}/figures/roc.png",
-        f"{base}/figures/tsne.png",
-        f"{base}/figures/gradcam.png",
-    ]
+    return (
+        [f"{base}/tables/{name}.html" for name in tables]
+        + [f"{base}/figures/{name}.png" for name in ("roc", "tsne", "gradcam")]
+        + [
+            f"results/tree_sequence/{name}/tables/identity_helps.html"
+            for name in tree_sequence_datasets()
+        ]
+    )
 
 
 def tree_table(name, caption, label):

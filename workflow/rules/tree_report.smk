@@ -143,3 +143,26 @@ rule explain_tree_branches:
         images=TREE["explain_images"],
     script:
         "../scripts/explain_tree_branches.py"
+
+
+rule tabulate_tree_sequence:
+    input:
+        lambda wildcards: tree_sequence_runs(wildcards.dataset),
+    output:
+        csv="results/tree_sequence/{dataset}/tables/identity_helps.csv",
+        html=report(
+            "results/tree_sequence/{dataset}/tables/identity_helps.html",
+            caption="../../report/tree_sequence.rst",
+            category="T-SCAF",
+            subcategory="sequences: {dataset}",
+            labels={"dataset": "{dataset}", "table": "does identity help drowsiness?"},
+        ),
+    log:
+        "logs/tree_sequence/{dataset}/tables/identity_helps.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    script:
+        "../scripts/tabulate_tree_sequence.py"

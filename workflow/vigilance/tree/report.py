@@ -195,3 +195,32 @@ def findings(final: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
         )
     )
     return pd.DataFrame(rows)
+
+
+def identity_helps(test: pd.DataFrame) -> pd.DataFrame:
+    """Single-task vs tree on blink sequences: each metric's mean and CI, and the paired verdict.
+
+    Args:
+        test: test metrics with columns tasks (drowsiness, drowsiness+identity), seed, metric,
+            value.
+    """
+    rows = []
+    for metric in ("drowsiness_accuracy", "drowsiness_auc", "verification_accuracy"):
+        wide = test[test["metric"] == metric].pivot_table(
+            index="seed", columns="tasks", values="value"
+        )
+        row = {"metric": metric}
+        for tasks, name in (("drowsiness", "single-task"), ("drowsiness+identity", "tree")):
+            mean, low, high = mean_ci(wide[tasks]) if tasks in wide else (np.nan,) * 3
+            row[name] = mean
+            row[f"{name} 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
+        if metric.startswith("drowsiness") and {"drowsiness", "drowsiness+identity"} <= set(wide):
+            diff = (wide["drowsiness+identity"] - wide["drowsiness"]).dropna()
+            mean, low, high = mean_ci(diff)
+            row["tree - single (paired)"] = mean
+            row["paired 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
+            row["identity helps drowsiness?"] = verdict(diff, "higher")
+        else:  # the single-task model has an untrained identity branch: a chance-level floor
+            row["identity helps drowsiness?"] = "n/a (identity's own measure)"
+        rows.append(row)
+    return pd.DataFrame(rows)
