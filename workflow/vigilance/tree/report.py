@@ -24,6 +24,9 @@ PAPER_TREES = {
     "IResNet50": (0.9610, 0.9543, 0.9577),
 }
 PAPER_ABLATION = {
+    # Backbone only is not in the paper's Table 3; section 5.4 gives LASE-Net's gains over it
+    # (+2.27 and +1.03 points), from which these are derived.
+    "none": (0.9383, 0.9440, 0.9412),
     "se": (0.9318, 0.9033, 0.9176),
     "la": (0.9578, 0.9465, 0.9522),
     "both": (0.9610, 0.9543, 0.9577),
@@ -165,7 +168,11 @@ def findings(final: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
     )
     both = _select(final)
     checks = [
-        ("LASE-Net beats the backbone alone (mean accuracy)", "none", "+3.3 points (derived)"),
+        (
+            "LASE-Net beats the backbone alone (mean accuracy)",
+            "none",
+            "0.9577 vs 0.9412 (derived, section 5.4)",
+        ),
         ("LANet only beats SENet only (mean accuracy)", None, "0.9522 vs 0.9176"),
         ("LANet + SENet beats LANet only (mean accuracy)", "la", "0.9577 vs 0.9522"),
     ]
