@@ -312,3 +312,24 @@ def test_the_1d_lase_branch_keeps_shapes_and_ignores_padding():
     changed[1, 3:] = 100.0  # padded steps must not change the second window's output
     torch.testing.assert_close(branch(changed, mask), out)
     assert ChannelSE(8)(h, mask).shape == h.shape
+
+
+def test_the_sequence_table_judges_the_paired_difference():
+    import pandas as pd
+
+    from vigilance.tree.report import identity_helps
+
+    rows = []
+    for seed, base in ((1, 0.70), (2, 0.74), (3, 0.66)):
+        for tasks, gain in (("drowsiness", 0.0), ("drowsiness+identity", 0.05 + seed * 0.001)):
+            rows.append(
+                {
+                    "tasks": tasks,
+                    "seed": seed,
+                    "metric": "drowsiness_accuracy",
+                    "value": base + gain,
+                }
+            )
+    table = identity_helps(pd.DataFrame(rows)).set_index("metric")
+    assert table.loc["drowsiness_accuracy", "identity helps drowsiness?"] == "reproduced"
+    assert table.loc["drowsiness_accuracy", "tree - single (paired)"] == pytest.approx(0.052)

@@ -221,13 +221,16 @@ def identity_helps(test: pd.DataFrame) -> pd.DataFrame:
             mean, low, high = mean_ci(wide[tasks]) if tasks in wide else (np.nan,) * 3
             row[name] = mean
             row[f"{name} 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
-        if metric.startswith("drowsiness") and {"drowsiness", "drowsiness+identity"} <= set(wide):
+        if not metric.startswith("drowsiness"):
+            # The single-task model's identity branch is never trained: a floor, not a rival.
+            row["identity helps drowsiness?"] = "n/a (the identity task's own measure)"
+        elif {"drowsiness", "drowsiness+identity"} <= set(wide):
             diff = (wide["drowsiness+identity"] - wide["drowsiness"]).dropna()
             mean, low, high = mean_ci(diff)
             row["tree - single (paired)"] = mean
             row["paired 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
             row["identity helps drowsiness?"] = verdict(diff, "higher")
-        else:  # the single-task model has an untrained identity branch: a chance-level floor
-            row["identity helps drowsiness?"] = "n/a (identity's own measure)"
+        else:
+            row["identity helps drowsiness?"] = "not computable (one class in the test windows)"
         rows.append(row)
     return pd.DataFrame(rows)
