@@ -25,6 +25,9 @@ include: "workflow/rules/finetune_tables.smk"
 include: "workflow/rules/finetune_rldd.smk"
 include: "workflow/rules/eyetracking_common.smk"
 include: "workflow/rules/eyetracking.smk"
+include: "workflow/rules/tree_common.smk"
+include: "workflow/rules/tree.smk"
+include: "workflow/rules/tree_report.smk"
 
 
 report: "report/workflow.rst"

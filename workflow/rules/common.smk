@@ -87,4 +87,6 @@ def all_outputs():
     ]
     if config["eyetracking"]["enabled"]:
         outputs += gaze_outputs()
+    if config["tree"]["enabled"]:
+        outputs += tree_outputs()
     return outputs

@@ -1,0 +1,30 @@
+"""Train the sequence variant of T-SCAF (drowsiness, with or without identity) for one seed."""
+
+import time
+
+import pandas as pd
+
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.seeding import seed_everything
+from vigilance.tree.sequence import load_sequence_data, run_sequence
+
+
+def main(snakemake) -> None:
+    p, w, out, inp = snakemake.params, snakemake.wildcards, snakemake.output, snakemake.input
+    with script_context(snakemake) as log:
+        seed_everything(int(w.seed), p.deterministic)
+        data = load_sequence_data(inp.blinks, inp.manifest, inp.stats, p.features, p.window)
+        log.info("windows: %s", {k: len(v[0]) for k, v in data.items()})
+        started = time.perf_counter()
+        rows, metrics = run_sequence(data, p.sequence, w.tasks, int(w.seed))
+        log.info("test: %s", metrics)
+        with atomic_path(out.metrics) as tmp:
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+        write_json(
+            out.run,
+            {"seconds": time.perf_counter() - started, "tasks": w.tasks, "test": metrics},
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake
