@@ -11,13 +11,11 @@ rule sweep_finetuning:
     input:
         unpack(finetune_sweep_inputs),
     output:
-        trials="results/finetune/{dataset}/sweep/trials.csv",
-        importances="results/finetune/{dataset}/sweep/importances.csv",
-        best="results/finetune/{dataset}/sweep/best_params.yaml",
+        "results/finetune/{dataset}/sweep/workers/worker{worker}.json",
     log:
-        "logs/finetune/{dataset}/sweep/sweep.log",
+        "logs/finetune/{dataset}/sweep/worker{worker}.log",
     benchmark:
-        "results/benchmarks/finetune/{dataset}/sweep.tsv"
+        "results/benchmarks/finetune/{dataset}/sweep/worker{worker}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -33,8 +31,32 @@ rule sweep_finetuning:
         device=config["device"],
         precision=config["precision"],
         deterministic=config["deterministic"],
+        storage=finetune_sweep_storage,
+        folder=finetune_sweep_folder,
+        stale_after_s=finetune_sweep_stale_after_s(),
     script:
         "../scripts/sweep_finetuning.py"
+
+
+rule gather_finetuning_sweep:
+    input:
+        finetune_sweep_workers,
+    output:
+        trials="results/finetune/{dataset}/sweep/trials.csv",
+        importances="results/finetune/{dataset}/sweep/importances.csv",
+        best="results/finetune/{dataset}/sweep/best_params.yaml",
+    log:
+        "logs/finetune/{dataset}/sweep/gather.log",
+    conda:
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        finetune=FINETUNE,
+        storage=finetune_sweep_storage,
+    script:
+        "../scripts/gather_finetuning_sweep.py"
 
 
 rule finetune_model:

@@ -166,3 +166,29 @@ def finetune_rldd_runs():
         fold=BLINK["rldd"]["folds"],
         seed=config["seeds"],
     )
+
+
+def finetune_sweep_folder(wildcards):
+    """The fine-tuning sweep's folder (journal, reservation lock, workers' summaries)."""
+    return f"results/finetune/{wildcards.dataset}/sweep"
+
+
+def finetune_sweep_storage(wildcards):
+    """The shared study storage: finetune.sweep.storage (an RDB URL) or a journal file."""
+    from vigilance.sweeps import storage_spec
+
+    return storage_spec(finetune_sweep_folder(wildcards), FINETUNE["sweep"]["storage"])
+
+
+def finetune_sweep_stale_after_s():
+    """Running trials older than a worker job may live belong to a lost worker."""
+    return 0 if FINETUNE["sweep"]["workers"] == 1 else runtime("train") * 60
+
+
+def finetune_sweep_workers(wildcards):
+    """The summaries of the fine-tuning sweep's worker jobs."""
+    return expand(
+        "results/finetune/{dataset}/sweep/workers/worker{worker}.json",
+        dataset=wildcards.dataset,
+        worker=range(FINETUNE["sweep"]["workers"]),
+    )

@@ -1,42 +1,40 @@
-"""Run (or resume) the fine-tuning sweep; write its trials, best parameters and importances."""
+"""One worker of the fine-tuning sweep: run trials of the shared study until it is full."""
 
-from pathlib import Path
-
-import yaml
+import json
+import time
 
 from vigilance.device import resolve_device
 from vigilance.finetune.data import load_finetune_data
-from vigilance.finetune.sweep import best_params, run_sweep, study_name
-from vigilance.io import atomic_path, write_text
+from vigilance.finetune.sweep import run_sweep, study_name
+from vigilance.io import write_text
 from vigilance.logs import script_context
-from vigilance.pretrain.sweep import importances, trials_table
 from vigilance.seeding import seed_everything
+from vigilance.sweeps import counted, lock_path
 
 
 def main(snakemake) -> None:
-    p, out, inputs = snakemake.params, snakemake.output, snakemake.input
+    p, inputs, worker = snakemake.params, snakemake.input, int(snakemake.wildcards.worker)
     with script_context(snakemake) as log:
+        start = time.perf_counter()
         ft = p.finetune
-        seed_everything(ft["sweep"]["seed"], p.deterministic)
+        seed_everything(ft["sweep"]["seed"] + worker, p.deterministic)
         device = resolve_device(p.device)
         evaluation = ft["evaluation"]
         data, _ = load_finetune_data(
             inputs.blinks, inputs.manifest, inputs.stats, ft["features"], 1.0, p.window,
             evaluation["val_stride"], evaluation["test_stride"], device,
         )  # fmt: skip
-        storage = Path(out.trials).parent / "study.sqlite"  # kept on failure: sweeps resume
         name = study_name(ft, snakemake.wildcards.dataset)
         study = run_sweep(
-            ft, data, inputs.encoder, device, p.precision, f"sqlite:///{storage}", name, p.bins
-        )
-        table = trials_table(study)
-        log.info("trials by state: %s", table["state"].value_counts().to_dict())
-        with atomic_path(out.trials) as tmp:
-            table.to_csv(tmp, index=False)
-        with atomic_path(out.importances) as tmp:
-            importances(study).to_csv(tmp, index=False)
-        best = {**best_params(study, ft), "study": name, "storage": str(storage)}
-        write_text(out.best, yaml.safe_dump(best, sort_keys=False))
+            ft, data, inputs.encoder, device, p.precision, p.storage, name, p.bins,
+            worker=worker, workers=ft["sweep"]["workers"],
+            lock_file=lock_path(p.storage, p.folder), stale_after_s=p.stale_after_s,
+        )  # fmt: skip
+        mine = [t.number for t in study.get_trials() if t.user_attrs.get("worker") == worker]
+        log.info("worker %d: trials %s; study %d counted", worker, mine, counted(study))
+        summary = {"worker": worker, "study": name, "trials": mine,
+                   "wall_s": time.perf_counter() - start}  # fmt: skip
+        write_text(snakemake.output[0], json.dumps(summary, indent=1) + "\n")
 
 
 main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -4,8 +4,9 @@ Only the head and general settings are searched, as in the thesis (hidden sizes,
 batch norm, accumulated batches, gradient clipping), on the encoder pre-trained on all
 pre-training drivers, with the configured best unfreezing strategy, maximising the validation
 KPI (quadratic-weighted kappa on 4 KSS levels). TPE after ``startup_trials`` random trials, a
-median pruner on the KPI per epoch, SQLite storage that resumes, as in the pre-training sweep
-(:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
+median pruner on the KPI per epoch, run by ``workers`` worker jobs on one shared study
+(:mod:`vigilance.sweeps`: exact totals, interrupted trials run again), as the pre-training
+sweep (:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
 """
 
 from __future__ import annotations
@@ -19,24 +20,46 @@ from vigilance.config import config_hash
 from vigilance.finetune.hparams import build_configs, flat_defaults
 from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.pretrain.sweep import suggest
+from vigilance.sweeps import counted, lock_path, open_storage, run_worker
 
 log = logging.getLogger("vigilance.sweep")
 
 
 def study_name(finetune: dict, dataset: str) -> str:
     """A name that changes whenever the sweep's settings do."""
-    settings = {"sweep": finetune["sweep"], "fixed": flat_defaults(finetune)}
+    sweep = {k: v for k, v in finetune["sweep"].items() if k not in ("workers", "storage")}
+    settings = {"sweep": sweep, "fixed": flat_defaults(finetune)}
     return f"finetune-{dataset}-{config_hash(settings)[:12]}"
 
 
-def run_sweep(finetune: dict, data: dict, encoder, device, precision, storage, name, bins):
-    """Run (or resume) the sweep until it holds ``trials`` finished trials."""
+def run_sweep(
+    finetune: dict,
+    data: dict,
+    encoder,
+    device,
+    precision,
+    storage: str,
+    name: str,
+    bins,
+    worker: int = 0,
+    workers: int = 1,
+    lock_file: str | None = None,
+    stale_after_s: float | None = None,
+):
+    """Run (or resume) the sweep as one of ``workers`` workers until the study is full.
+
+    Args:
+        storage: An Optuna RDB URL or a journal file path (:func:`vigilance.sweeps.open_storage`).
+        lock_file, stale_after_s: As :func:`vigilance.pretrain.sweep.run_sweep`.
+    """
     sweep = finetune["sweep"]
     study = optuna.create_study(
         study_name=name,
-        storage=storage,
+        storage=open_storage(storage),
         sampler=optuna.samplers.TPESampler(
-            n_startup_trials=sweep["startup_trials"], seed=sweep["seed"]
+            n_startup_trials=sweep["startup_trials"],
+            seed=sweep["seed"] + worker,
+            constant_liar=workers > 1,
         ),
         pruner=optuna.pruners.MedianPruner(
             n_startup_trials=max(1, sweep["startup_trials"] // 2),
@@ -72,15 +95,11 @@ def run_sweep(finetune: dict, data: dict, encoder, device, precision, storage, n
             return math.nan
         return trainer.best if math.isfinite(trainer.best) else math.nan
 
-    finished = (
-        optuna.trial.TrialState.COMPLETE,
-        optuna.trial.TrialState.PRUNED,
-        optuna.trial.TrialState.FAIL,
-    )
-    done = len(study.get_trials(states=finished, deepcopy=False))
-    remaining = max(0, sweep["trials"] - done)
-    log.info("study %s: %d trials done, %d to run", name, done, remaining)
-    study.optimize(objective, n_trials=remaining, catch=())
+    if stale_after_s is None:
+        stale_after_s = 0.0 if workers == 1 else math.inf
+    lock_file = lock_file or lock_path(storage, ".")
+    ran = run_worker(study, objective, sweep["trials"], lock_file, worker, stale_after_s)
+    log.info("worker %d ran trials %s; the study holds %d", worker, ran, counted(study))
     return study
 
 
