@@ -21,6 +21,8 @@ include: "workflow/rules/pretrain_common.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/eyetracking_common.smk"
 include: "workflow/rules/eyetracking.smk"
+include: "workflow/rules/mtl_common.smk"
+include: "workflow/rules/mtl.smk"
 
 
 report: "report/workflow.rst"

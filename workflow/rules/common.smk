@@ -86,4 +86,6 @@ def all_outputs():
     ]
     if config["eyetracking"]["enabled"]:
         outputs += gaze_outputs()
+    if config["mtl"]["enabled"]:
+        outputs += mtl_outputs()
     return outputs
