@@ -107,7 +107,7 @@ rule aggregate_mtl_runs:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        main_tasks=lambda wildcards: mtl_settings(wildcards.dataset)["main_tasks"],
+        methods=lambda wildcards: mtl_methods(wildcards.dataset),
     script:
         "../scripts/aggregate_mtl_runs.py"
 

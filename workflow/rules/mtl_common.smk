@@ -43,9 +43,7 @@ def mtl_methods(dataset):
 def mtl_generated_files(source):
     """The generated stand-in's files of a source (opportunity or deap)."""
     if source == "opportunity":
-        return [
-            f"results/mtl/generated/opportunity/S{s}-{r}.dat" for s in SUBJECTS for r in RUNS
-        ]
+        return [f"results/mtl/generated/opportunity/S{s}-{r}.dat" for s in SUBJECTS for r in RUNS]
     subjects = MTL["deap"]["generator"]["subjects"]
     return [f"results/mtl/generated/deap/s{k:02d}.dat" for k in range(1, subjects + 1)]
 
