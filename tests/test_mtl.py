@@ -200,19 +200,19 @@ def test_malformed_deap_files_name_file_and_field(tmp_path, content, message):
 def test_malformed_opportunity_files_name_file_row_and_column(opp_dir, tmp_path):
     lines = (opp_dir / "S1-ADL1.dat").read_text().splitlines()
     short = tmp_path / "S1-ADL1.dat"
-    short.write_text("\n".join(lines[:5] + [" ".join(lines[5].split()[:249])]) + "\n")
+    short.write_text("\n".join([*lines[:5], " ".join(lines[5].split()[:249])]) + "\n")
     with pytest.raises(VigilanceError, match=r"row 6.*has value 249: wrong number of columns"):
         opportunity.read_dat(short)
     cells = lines[3].split()
     cells[249] = "999"
     bad = tmp_path / "S1-ADL2.dat"
-    bad.write_text("\n".join(lines[:3] + [" ".join(cells)]) + "\n")
+    bad.write_text("\n".join([*lines[:3], " ".join(cells)]) + "\n")
     with pytest.raises(
         VigilanceError, match=r"column 249 ML_Both_Arms \(row 4\).*unknown label code"
     ):
         opportunity.read_dat(bad)
     cells[249], cells[7] = "0", "abc"
-    bad.write_text("\n".join(lines[:3] + [" ".join(cells)]) + "\n")
+    bad.write_text("\n".join([*lines[:3], " ".join(cells)]) + "\n")
     with pytest.raises(VigilanceError, match=r"column 7 \(row 4\).*not a number"):
         opportunity.read_dat(bad)
 
