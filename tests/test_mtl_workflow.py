@@ -88,3 +88,37 @@ def test_gaze_experiment_on_the_shared_recordings(workflow_copy, tmp_path):
 def test_report_lists_the_multi_task_outputs(dataset, workflow_copy):
     proc = run_snakemake("--dry-run", cwd=workflow_copy)
     assert f"results/mtl/{dataset}/tables/results.html" in proc.stdout
+
+
+@pytest.mark.parametrize("pin", ["right", "wrong"])
+def test_opportunity_download_checks_the_archive_offline(workflow_copy, tmp_path, pin):
+    import hashlib
+    import zipfile
+
+    from vigilance.mtl.opportunity import generate
+
+    paths = generate(tmp_path / "gen", rows=100, seed=1)
+    archive = tmp_path / "OpportunityUCIDataset.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in paths:
+            zf.write(path, f"OpportunityUCIDataset/dataset/{path.name}")
+        zf.writestr("OpportunityUCIDataset/README", "readme")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    sha = digest if pin == "right" else "0" * 64
+    override = tmp_path / "download.yaml"
+    override.write_text(
+        "mtl:\n  opportunity:\n    download: true\n"
+        f"    url: {archive.as_uri()}\n    sha256: '{sha}'\n"
+    )
+    target = "results/mtl/download/opportunity.json"
+    proc = run_snakemake(target, "--cores", "1", "--configfile", str(override), cwd=workflow_copy)
+    folder = workflow_copy / "results/mtl/download/opportunity"
+    if pin == "right":
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert sorted(p.name for p in folder.glob("*.dat")) == sorted(p.name for p in paths)
+    else:
+        assert proc.returncode != 0
+        assert (
+            "checksum mismatch" in (workflow_copy / "logs/mtl/download/opportunity.log").read_text()
+        )
+        assert not folder.exists()

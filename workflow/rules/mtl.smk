@@ -191,3 +191,21 @@ rule plot_mtl_spikes:
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_mtl_spikes.py"
+
+
+rule download_opportunity:
+    output:
+        folder=directory("results/mtl/download/opportunity"),
+        source="results/mtl/download/opportunity.json",
+    log:
+        "logs/mtl/download/opportunity.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        url=MTL["opportunity"]["url"],
+        sha256=MTL["opportunity"]["sha256"],
+    script:
+        "../scripts/download_opportunity.py"
