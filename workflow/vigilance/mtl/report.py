@@ -63,7 +63,8 @@ def reference_method(runs: pd.DataFrame) -> str | None:
 
 def results_table(curves, runs, settings: dict, source: str) -> pd.DataFrame:
     """Table 4.1 / 4.2: per method and main task, the thesis-style and over-seed summaries."""
-    metric, k = settings["main_metric"], settings["last_epochs"]
+    metric = settings["main_metric"]
+    k = min(settings["last_epochs"], int(curves["epoch"].max()))
     seeds = per_seed(curves, metric, k)
     first_seed = curves["seed"].min()
     tail = last_k(curves, metric, k)
