@@ -122,3 +122,12 @@ def mtl_report(path, caption, label):
         subcategory="{dataset}",
         labels={"dataset": "{dataset}", kind: label},
     )
+
+
+# The gaze experiment needs recordings: its own path, or the eye-tracking part's.
+if MTL["enabled"] and MTL["gaze"]["enabled"]:
+    try:
+        if MTL["gaze"]["path"] or not config["eyetracking"]["download"]:
+            recording_files(MTL["gaze"]["path"] or config["eyetracking"]["path"])
+    except VigilanceError as err:
+        raise WorkflowError(f"{err} (set mtl.gaze.path)") from None
