@@ -137,7 +137,7 @@ def generate(folder, subjects: int, seed: int) -> list[Path]:
         for k in range(4):
             high = labels[:, k] >= 5
             freq = np.where(high, 10.0, 4.0)[:, None]
-            amp = (0.05 + 0.02 * labels[:, k])[:, None]  # weak against the unit noise
+            amp = (0.1 + 0.04 * labels[:, k])[:, None]  # weak against the unit noise
             phase = rng.uniform(0, 2 * np.pi, (SHAPE_DATA[0], 1))
             wave = (amp * np.sin(2 * np.pi * freq * t[None, :] + phase)).astype(np.float32)
             data[:, 10 * k : 10 * k + 10, :] += wave[:, None, :]

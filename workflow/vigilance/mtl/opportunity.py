@@ -240,7 +240,7 @@ def generate(folder, rows: int, seed: int, spikes: int = 3) -> list[Path]:
                 start, ch = rng.integers(0, rows - 10), rng.choice(CHANNELS)
                 values[start : start + rng.integers(2, 10), ch] = np.nan
             for ch in rng.choice(CHANNELS, spikes, replace=False):  # one per channel
-                values[rng.integers(0, rows), ch] = 1e5  # hundreds of sigma
+                values[rng.integers(0, rows), ch] = 2e4  # about 150 sigma of a channel
             path = folder / f"S{subject}-{run}.dat"
             lines = [" ".join(_fmt(v) for v in row) for row in values]
             path.write_text("\n".join(lines) + "\n")
