@@ -236,11 +236,13 @@ def generate(folder, rows: int, seed: int, spikes: int = 3) -> list[Path]:
                 values[:rows, 243 + k] = [inverse[track][int(i)] for i in ids]
             values[rows:, 0] = (rows + np.arange(12)) * 33
             values[rows:, 243:] = 0
-            for _ in range(4):  # NaN stretches (sensor drop-outs)
-                start, ch = rng.integers(0, rows - 10), rng.choice(CHANNELS)
-                values[start : start + rng.integers(2, 10), ch] = np.nan
-            for ch in rng.choice(CHANNELS, spikes, replace=False):  # one per channel
+            spiked = rng.choice(CHANNELS, spikes, replace=False)  # one spike per channel
+            for ch in spiked:
                 values[rng.integers(0, rows), ch] = 2e4  # about 150 sigma of a channel
+            # NaN stretches (sensor drop-outs) elsewhere: filled forward, a spike would repeat.
+            for ch in rng.choice(np.setdiff1d(CHANNELS, spiked), 4, replace=False):
+                start = rng.integers(0, rows - 10)
+                values[start : start + rng.integers(2, 10), ch] = np.nan
             path = folder / f"S{subject}-{run}.dat"
             lines = [" ".join(_fmt(v) for v in row) for row in values]
             path.write_text("\n".join(lines) + "\n")
