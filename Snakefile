@@ -28,6 +28,8 @@ include: "workflow/rules/eyetracking.smk"
 include: "workflow/rules/tree_common.smk"
 include: "workflow/rules/tree.smk"
 include: "workflow/rules/tree_report.smk"
+include: "workflow/rules/mtl_common.smk"
+include: "workflow/rules/mtl.smk"
 
 
 report: "report/workflow.rst"

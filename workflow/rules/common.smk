@@ -89,4 +89,6 @@ def all_outputs():
         outputs += gaze_outputs()
     if config["tree"]["enabled"]:
         outputs += tree_outputs()
+    if config["mtl"]["enabled"]:
+        outputs += mtl_outputs()
     return outputs

@@ -1,0 +1,211 @@
+"""Multi-task learning (thesis 004): stand-in data, windows, the dataset x method x seed grid,
+aggregation, Tables 4.1 / 4.2 with findings, and Figures 3.5 to 3.7 and 4.1 to 4.5."""
+
+
+wildcard_constraints:
+    dataset=r"opportunity|deap-windows|deap-trials|gaze",
+    source=r"opportunity|deap|gaze",
+    clipping=r"clipped|unclipped",
+    method=r"[A-Za-z][A-Za-z0-9_]*",
+
+
+rule generate_opportunity_data:
+    output:
+        mtl_generated_files("opportunity"),
+    log:
+        "logs/mtl/generated/opportunity.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        settings=MTL["opportunity"]["generator"],
+    script:
+        "../scripts/generate_mtl_data.py"
+
+
+rule generate_deap_data:
+    output:
+        mtl_generated_files("deap"),
+    log:
+        "logs/mtl/generated/deap.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        settings=MTL["deap"]["generator"],
+    script:
+        "../scripts/generate_mtl_data.py"
+
+
+rule prepare_mtl_windows:
+    input:
+        mtl_source_inputs,
+    output:
+        windows="results/mtl/{source}/windows_{clipping}.npz",
+        summary="results/mtl/{source}/windows_{clipping}.json",
+    log:
+        "logs/mtl/{source}/windows_{clipping}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        folder=lambda wildcards: mtl_folder(wildcards.source),
+        settings=lambda wildcards: MTL[wildcards.source],
+    script:
+        "../scripts/prepare_mtl_windows.py"
+
+
+rule train_mtl_model:
+    input:
+        windows=mtl_windows,
+    output:
+        model=f"{MTL_RUN}/model.pt",
+        metrics=f"{MTL_RUN}/metrics.csv",
+        predictions=f"{MTL_RUN}/predictions.csv",
+        stitch=f"{MTL_RUN}/stitch.csv",
+        run=f"{MTL_RUN}/run.json",
+    log:
+        "logs/mtl/{dataset}/{method}/seed{seed}/train.log",
+    benchmark:
+        "results/benchmarks/mtl/{dataset}/{method}/seed{seed}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+        gpu=gpus(),
+        gpu_model=gpu_model(),
+    params:
+        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        method=lambda wildcards: mtl_methods(wildcards.dataset)[wildcards.method],
+        device=config["device"],
+        precision=config["precision"],
+        deterministic=config["deterministic"],
+    script:
+        "../scripts/train_mtl_model.py"
+
+
+rule aggregate_mtl_runs:
+    input:
+        mtl_runs,
+    output:
+        curves="results/mtl/{dataset}/curves.csv",
+        runs="results/mtl/{dataset}/runs.csv",
+        stitch="results/mtl/{dataset}/stitch.csv",
+    log:
+        "logs/mtl/{dataset}/aggregate.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        methods=lambda wildcards: mtl_methods(wildcards.dataset),
+    script:
+        "../scripts/aggregate_mtl_runs.py"
+
+
+rule tabulate_mtl_results:
+    input:
+        curves="results/mtl/{dataset}/curves.csv",
+        runs="results/mtl/{dataset}/runs.csv",
+    output:
+        results_csv="results/mtl/{dataset}/tables/results.csv",
+        results_html=mtl_report(
+            "results/mtl/{dataset}/tables/results.html", "mtl_results", "Tables 4.1 / 4.2"
+        ),
+        findings_csv="results/mtl/{dataset}/tables/findings.csv",
+        findings_html=mtl_report(
+            "results/mtl/{dataset}/tables/findings.html", "mtl_findings", "findings"
+        ),
+    log:
+        "logs/mtl/{dataset}/tables.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+    script:
+        "../scripts/tabulate_mtl_results.py"
+
+
+rule plot_mtl_curves:
+    input:
+        curves="results/mtl/{dataset}/curves.csv",
+        runs="results/mtl/{dataset}/runs.csv",
+        stitch="results/mtl/{dataset}/stitch.csv",
+    output:
+        hps=mtl_report("results/mtl/{dataset}/figures/fig4_1_hps.png", "mtl_fig4_1", "4.1 HPS"),
+        last=mtl_report(
+            "results/mtl/{dataset}/figures/fig4_2_last_epochs.png", "mtl_fig4_2", "4.2 last epochs"
+        ),
+        sps=mtl_report("results/mtl/{dataset}/figures/fig4_3_sps.png", "mtl_fig4_3", "4.3 SPS"),
+        csn=mtl_report("results/mtl/{dataset}/figures/fig4_4_csn.png", "mtl_fig4_4", "4.4 CSN"),
+        stitch=mtl_report(
+            "results/mtl/{dataset}/figures/fig4_5_stitch.png", "mtl_fig4_5", "4.5 cross-stitch"
+        ),
+        baselines=mtl_report(
+            "results/mtl/{dataset}/figures/fig3_6_baselines.png", "mtl_fig3_6", "3.6 baselines"
+        ),
+        clipping=mtl_report(
+            "results/mtl/{dataset}/figures/fig3_7_clipping.png", "mtl_fig3_7", "3.7 clipping"
+        ),
+    log:
+        "logs/mtl/{dataset}/figures/curves.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_mtl_curves.py"
+
+
+rule plot_mtl_spikes:
+    input:
+        mtl_source_inputs,
+    output:
+        mtl_report("results/mtl/{dataset}/figures/fig3_5_spikes.png", "mtl_fig3_5", "3.5 spikes"),
+    log:
+        "logs/mtl/{dataset}/figures/spikes.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        folder=lambda wildcards: mtl_folder(MTL_SOURCES[wildcards.dataset]),
+        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        dpi=config["figures"]["dpi"],
+    script:
+        "../scripts/plot_mtl_spikes.py"
+
+
+rule download_opportunity:
+    output:
+        folder=directory("results/mtl/download/opportunity"),
+        source="results/mtl/download/opportunity.json",
+    log:
+        "logs/mtl/download/opportunity.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        url=MTL["opportunity"]["url"],
+        sha256=MTL["opportunity"]["sha256"],
+    script:
+        "../scripts/download_opportunity.py"

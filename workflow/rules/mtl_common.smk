@@ -1,0 +1,133 @@
+"""Inputs, outputs and the grid of the multi-task rules (functions only, included before them).
+
+The grid is dataset x method x seed: the enabled experiments (opportunity, deap-windows,
+deap-trials, gaze), each data set's named methods, and the global seeds. Generated stand-ins
+are written by the workflow when a data set's path is empty.
+"""
+
+from vigilance.mtl.opportunity import RUNS, SUBJECTS
+
+MTL = config["mtl"]
+MTL_REPORT = "Multi-task learning"
+MTL_SOURCES = {
+    "opportunity": "opportunity",
+    "deap-windows": "deap",
+    "deap-trials": "deap",
+    "gaze": "gaze",
+}
+MTL_RUN = "results/mtl/{dataset}/{method}/seed{seed}"
+
+
+def mtl_datasets():
+    """The enabled experiments (the `dataset` wildcard's values)."""
+    if not MTL["enabled"]:
+        return []
+    out = ["opportunity"] if MTL["opportunity"]["enabled"] else []
+    if MTL["deap"]["enabled"]:
+        out += [f"deap-{split}" for split in MTL["deap"]["splits"]]
+    if MTL["gaze"]["enabled"]:
+        out.append("gaze")
+    return out
+
+
+def mtl_settings(dataset):
+    """The config section of an experiment's source data set."""
+    return MTL[MTL_SOURCES[dataset]]
+
+
+def mtl_methods(dataset):
+    """Method name -> settings of an experiment."""
+    return mtl_settings(dataset)["methods"]
+
+
+def mtl_generated_files(source):
+    """The generated stand-in's files of a source (opportunity or deap)."""
+    if source == "opportunity":
+        return [f"results/mtl/generated/opportunity/S{s}-{r}.dat" for s in SUBJECTS for r in RUNS]
+    subjects = MTL["deap"]["generator"]["subjects"]
+    return [f"results/mtl/generated/deap/s{k:02d}.dat" for k in range(1, subjects + 1)]
+
+
+def mtl_folder(source):
+    """Where a source's files are read from."""
+    if source == "opportunity" and MTL["opportunity"]["download"]:
+        return "results/mtl/download/opportunity"
+    if source == "gaze":
+        return MTL["gaze"]["path"] or gaze_folder()
+    return MTL[source]["path"] or f"results/mtl/generated/{source}"
+
+
+def mtl_source_inputs(wildcards):
+    """Input of the preparing rule: generated files, the download, or nothing (a user path)."""
+    source = wildcards.get("source") or MTL_SOURCES[wildcards.dataset]
+    if source == "opportunity" and MTL["opportunity"]["download"]:
+        return "results/mtl/download/opportunity"
+    if source == "gaze":
+        return [] if MTL["gaze"]["path"] else gaze_recordings()
+    return [] if MTL[source]["path"] else mtl_generated_files(source)
+
+
+def mtl_clipping(dataset, method):
+    """The data variant (clipped or unclipped) a method trains on."""
+    choice = mtl_methods(dataset)[method]["clip"]
+    if choice == "dataset":
+        return "clipped" if mtl_settings(dataset).get("clip", False) else "unclipped"
+    return choice
+
+
+def mtl_windows(wildcards):
+    """The prepared windows a run trains on."""
+    source = MTL_SOURCES[wildcards.dataset]
+    clipping = mtl_clipping(wildcards.dataset, wildcards.method)
+    return f"results/mtl/{source}/windows_{clipping}.npz"
+
+
+def mtl_runs(wildcards):
+    """Every run's files of one experiment (metrics, run facts, cross-stitch weights)."""
+    return expand(
+        f"{MTL_RUN}/{{file}}",
+        dataset=wildcards.dataset,
+        method=list(mtl_methods(wildcards.dataset)),
+        seed=config["seeds"],
+        file=["metrics.csv", "run.json", "stitch.csv"],
+    )
+
+
+def mtl_figures(dataset):
+    """The figures of one experiment (Fig 3.5, spikes in the raw data, for OPPORTUNITY only)."""
+    base = f"results/mtl/{dataset}/figures"
+    names = ["fig4_1_hps", "fig4_2_last_epochs", "fig4_3_sps", "fig4_4_csn", "fig4_5_stitch"]
+    names += ["fig3_6_baselines", "fig3_7_clipping"]
+    if dataset == "opportunity":
+        names.append("fig3_5_spikes")
+    return [f"{base}/{name}.png" for name in names]
+
+
+def mtl_outputs():
+    """Every final output of the multi-task part."""
+    outputs = []
+    for dataset in mtl_datasets():
+        base = f"results/mtl/{dataset}/tables"
+        outputs += [f"{base}/results.html", f"{base}/findings.html", *mtl_figures(dataset)]
+    return outputs
+
+
+def mtl_report(path, caption, label):
+    """A report entry of the multi-task part (a figure or table of one experiment)."""
+    kind = "table" if path.endswith(".html") else "figure"
+    return report(
+        path,
+        caption=f"../../report/{caption}.rst",
+        category=MTL_REPORT,
+        subcategory="{dataset}",
+        labels={"dataset": "{dataset}", kind: label},
+    )
+
+
+# The gaze experiment needs recordings: its own path, or the eye-tracking part's.
+if MTL["enabled"] and MTL["gaze"]["enabled"]:
+    try:
+        if MTL["gaze"]["path"] or not config["eyetracking"]["download"]:
+            recording_files(MTL["gaze"]["path"] or config["eyetracking"]["path"])
+    except VigilanceError as err:
+        raise WorkflowError(f"{err} (set mtl.gaze.path)") from None

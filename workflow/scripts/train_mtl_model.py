@@ -1,0 +1,50 @@
+"""Train one multi-task run (dataset x method x seed) and score it after every epoch."""
+
+import time
+
+import pandas as pd
+
+from vigilance.device import describe_device, resolve_device
+from vigilance.io import atomic_path, write_json
+from vigilance.logs import script_context
+from vigilance.mtl.data import load, split
+from vigilance.mtl.run import run_method
+from vigilance.seeding import seed_everything
+
+
+def main(snakemake) -> None:
+    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    with script_context(snakemake) as log:
+        seed = int(w.seed)
+        seed_everything(seed, p.deterministic)
+        device = resolve_device(p.device)
+        data = load(snakemake.input.windows)
+        sides = split(w.dataset, data, p.settings, seed)
+        started = time.perf_counter()
+        result = run_method(data, sides, p.settings, p.method, seed, device, p.precision)
+        log.info("%s on %s: %d parameters", w.method, w.dataset, result["parameters"])
+        with atomic_path(out.metrics) as tmp:
+            pd.DataFrame(result["rows"]).to_csv(tmp, index=False)
+        with atomic_path(out.predictions) as tmp:
+            result["predictions"].to_csv(tmp, index=False)
+        with atomic_path(out.stitch) as tmp:
+            result["stitch"].to_csv(tmp, index=False)
+        with atomic_path(out.model) as tmp:
+            result["save"](tmp)
+        write_json(
+            out.run,
+            {
+                "seconds": time.perf_counter() - started,
+                "method": w.method,
+                "model": p.method["model"],
+                "tasks": result["tasks"],
+                "parameters": result["parameters"],
+                "windows": {
+                    k: int((sides == i).sum()) for i, k in enumerate(("train", "val", "test"))
+                },
+                **describe_device(device),
+            },
+        )
+
+
+main(snakemake)  # noqa: F821 - injected by Snakemake

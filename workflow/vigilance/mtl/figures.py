@@ -1,0 +1,126 @@
+"""Figures of the multi-task part, drawn from the aggregated metrics (and Fig 3.5 from data).
+
+Curves are the test score per epoch averaged over seeds, smoothed with LOESS (Cleveland,
+"Robust locally weighted regression and smoothing scatterplots", JASA 1979; local linear fits
+with tricube weights, written here with NumPy), as in the thesis' Figs 3.6, 3.7, 4.1, 4.3, 4.4;
+Fig 4.2 shows the last K epochs with a straight-line fit per method; Fig 4.5 the learnt
+cross-stitch matrices as heat maps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def lowess(x: np.ndarray, y: np.ndarray, frac: float = 0.5) -> np.ndarray:
+    """Local linear regression with tricube weights over the nearest ``frac`` of the points.
+
+    Args:
+        x: (n,) positions; y: (n,) values.
+        frac: Share of the points in each local fit (at least 3 points).
+
+    Returns:
+        (n,) smoothed values at ``x``.
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    n = len(x)
+    if n < 3:
+        return y.copy()
+    r = min(n, max(3, int(np.ceil(frac * n))))
+    out = np.empty(n)
+    for i, x0 in enumerate(x):
+        dist = np.abs(x - x0)
+        h = np.sort(dist)[r - 1] or 1.0
+        w = np.clip(1 - (dist / (h * 1.0000001)) ** 3, 0, None) ** 3
+        a = np.vstack([np.ones(n), x - x0]).T * np.sqrt(w)[:, None]
+        coef, *_ = np.linalg.lstsq(a, y * np.sqrt(w), rcond=None)
+        out[i] = coef[0]
+    return out
+
+
+def mean_curve(curves: pd.DataFrame, metric: str, task: str, split: str = "test") -> pd.DataFrame:
+    """Per method and epoch: the score averaged over seeds."""
+    part = curves[
+        (curves["metric"] == metric) & (curves["split"] == split) & (curves["task"] == task)
+    ]
+    return part.groupby(["method", "epoch"], as_index=False)["value"].mean()
+
+
+def _empty(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, wrap=True)
+    ax.set_axis_off()
+
+
+def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
+    """LOESS-smoothed test curves of some methods, one panel per task."""
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        mean = mean_curve(curves, metric, task)
+        mean = mean[mean["method"].isin(methods)]
+        if mean.empty:
+            _empty(ax, "no method of this kind in the config")
+            continue
+        for method, part in mean.groupby("method", sort=False):
+            line = ax.plot(part["epoch"], part["value"], alpha=0.3, marker=".", lw=0.8)[0]
+            label = (labels or {}).get(method, method)
+            ax.plot(
+                part["epoch"],
+                lowess(part["epoch"], part["value"]),
+                color=line.get_color(),
+                label=label,
+            )
+        ax.set(xlabel="epoch", ylabel=f"test {metric}", title=task)
+        ax.legend(fontsize="small")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_last_epochs(plt, curves, metric, tasks, k, title):
+    """The last ``k`` epochs of every method (mean over seeds) with a linear fit each."""
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        mean = mean_curve(curves, metric, task)
+        if mean.empty:
+            _empty(ax, "no runs")
+            continue
+        for method, part in mean.groupby("method", sort=False):
+            part = part[part["epoch"] > part["epoch"].max() - k]
+            line = ax.plot(part["epoch"], part["value"], ".", alpha=0.6)[0]
+            if len(part) >= 2:
+                slope, icpt = np.polyfit(part["epoch"], part["value"], 1)
+                ax.plot(
+                    part["epoch"],
+                    icpt + slope * part["epoch"],
+                    color=line.get_color(),
+                    label=method,
+                )
+        ax.set(xlabel="epoch", ylabel=f"test {metric}", title=f"{task}: last {k} epochs")
+        ax.legend(fontsize="small")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_stitches(plt, stitch: pd.DataFrame, title):
+    """Heat maps of the learnt cross-stitch matrices (mean over seeds), per method and depth."""
+    if stitch.empty:
+        fig, ax = plt.subplots(figsize=(4, 2))
+        _empty(ax, "no cross-stitch method in the config")
+        return fig
+    mean = stitch.groupby(["method", "depth", "to", "from"], as_index=False, sort=False)[
+        "value"
+    ].mean()
+    keys = list(mean[["method", "depth"]].drop_duplicates().itertuples(index=False))
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3.2), squeeze=False)
+    for ax, (method, depth) in zip(axes[0], keys, strict=True):
+        part = mean[(mean["method"] == method) & (mean["depth"] == depth)]
+        order = list(dict.fromkeys(part["to"]))
+        grid = part.pivot(index="to", columns="from", values="value").loc[order, order]
+        ax.imshow(grid.to_numpy(), cmap="viridis")
+        for (i, j), v in np.ndenumerate(grid.to_numpy()):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w", fontsize="small")
+        ax.set_xticks(range(len(order)), order, rotation=45, fontsize="x-small")
+        ax.set_yticks(range(len(order)), order, fontsize="x-small")
+        ax.set_title(f"{method}, block {depth}", fontsize="small")
+    fig.suptitle(title)
+    return fig
