@@ -55,7 +55,10 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     extra = tmp_path / "rldd.yaml"
     extra.write_text(
         yaml.safe_dump(
-            {"blink": {"rldd": {"enabled": True, "path": str(folder), "folds": [1, 2, 3]}}}
+            {
+                "seeds": [1],
+                "blink": {"rldd": {"enabled": True, "path": str(folder), "folds": [1, 2, 3]}},
+            }
         )
     )
     target = "results/finetune/rldd/tables/results.csv"
