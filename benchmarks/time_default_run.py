@@ -7,6 +7,7 @@ are noisy: compare runs made in one session, as ratios.
 
 Usage:
     .venv/bin/python benchmarks/time_default_run.py [--configfile configs/ci.yaml] [--cores 2]
+        [--keep /tmp/default-run]   (keep the copy and its results for a look)
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def main() -> None:
     parser.add_argument("--configfile", default=None, help="override file (default: none)")
     parser.add_argument("--cores", default="2")
     parser.add_argument("--name", default=None, help="result name (default: from the config)")
+    parser.add_argument(
+        "--keep", default=None, help="run in this new folder and keep it (default: a temporary one)"
+    )
     args = parser.parse_args()
     name = args.name or (Path(args.configfile).stem if args.configfile else "default")
     snakemake = str(Path(sys.executable).parent / "snakemake")
@@ -40,7 +44,7 @@ def main() -> None:
     if args.configfile:
         command += ["--configfile", str((REPO / args.configfile).resolve())]
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp) / "vigilance"
+        work = Path(args.keep).resolve() if args.keep else Path(tmp) / "vigilance"
         shutil.copytree(REPO, work, ignore=IGNORE)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         start, cpu_start = time.perf_counter(), os.times()
