@@ -71,3 +71,23 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     assert accuracy.loc["scratch", "runs (folds x seeds)"] == 3
     assert accuracy["mean"].between(0, 1).all()
     assert "pretrained - scratch (paired)" in set(table["init"])
+
+
+@pytest.mark.parametrize(
+    ("section", "named"),
+    [
+        ({"best_strategy": "nonesuch"}, "finetune.best_strategy is 'nonesuch'"),
+        ({"features": "with_calibration"}, "finetune.features is 'with_calibration'"),
+        ({"strategies": {"full": [[1, 1]]}}, "full"),
+    ],
+    ids=["unknown_best_strategy", "features_not_pretrained", "reserved_name"],
+)
+def test_bad_fine_tuning_config_stops_before_any_job(tmp_path, section, named):
+    extra = tmp_path / "bad.yaml"
+    config = {"finetune": section}
+    if "features" in section:
+        config["pretrain"] = {"feature_sets": ["original"]}
+    extra.write_text(yaml.safe_dump(config))
+    proc = run_snakemake("-n", "--configfile", str(extra), timeout=300)
+    assert proc.returncode != 0
+    assert named in proc.stderr + proc.stdout

@@ -53,10 +53,11 @@ rule gather_finetuning_sweep:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        finetune=FINETUNE,
+        part="finetune",
+        section=FINETUNE,
         storage=finetune_sweep_storage,
     script:
-        "../scripts/gather_finetuning_sweep.py"
+        "../scripts/gather_sweep.py"
 
 
 rule finetune_model:

@@ -55,10 +55,11 @@ rule gather_pretraining_sweep:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        pretrain=PRETRAIN,
+        part="pretrain",
+        section=PRETRAIN,
         storage=pretrain_sweep_storage,
     script:
-        "../scripts/gather_pretraining_sweep.py"
+        "../scripts/gather_sweep.py"
 
 
 rule pretrain_encoder:

@@ -4,11 +4,11 @@ import time
 
 import pandas as pd
 
-from vigilance.blink.rldd import RLDD_WINDOW, RLDDWindows
+from vigilance.blink.rldd import RLDD_WINDOW
 from vigilance.device import describe_device, resolve_device
 from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.hparams import build_configs, flat_defaults
-from vigilance.finetune.rldd import KPI, FoldView, fold_roles, rldd_measures
+from vigilance.finetune.rldd import KPI, fold_views, rldd_measures
 from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.io import atomic_path, write_json
 from vigilance.logs import script_context
@@ -22,19 +22,14 @@ def main(snakemake) -> None:
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
-        windows = RLDDWindows.from_folder(p.folder, p.folds, device)
-        train_folds, val_fold = fold_roles(list(p.folds), int(w.fold))
-        data = {
-            name: LabelledWindows(view, view.labelled())
-            for name, view in (("train", FoldView(windows, train_folds)),
-                               ("val", FoldView(windows, [val_fold])),
-                               ("test", FoldView(windows, [int(w.fold)])))
-        }  # fmt: skip
+        views = fold_views(p.folder, p.folds, int(w.fold), device)
+        data = {name: LabelledWindows(view, view.labelled()) for name, view in views.items()}
         params = flat_defaults(p.finetune)  # the blink sweep's best is for another data set
         head, cfg = build_configs(params, p.precision)
         init = "scratch" if w.init == "scratch" else "pretrained_all"
+        n_features = views["train"].windows.x.shape[2]
         model = build_model(
-            init, head, seed, encoder=snakemake.input.get("encoder"), n_features=windows.x.shape[2],
+            init, head, seed, encoder=snakemake.input.get("encoder"), n_features=n_features,
             window=RLDD_WINDOW, pretrain_params=pretrain_defaults(p.pretrain),
             masking=p.pretrain["masking"],
         )  # fmt: skip
@@ -43,7 +38,12 @@ def main(snakemake) -> None:
             model, cfg, init, schedule, seed, device, None, 0.0,
             label_mean=label_mean(data["train"]), measures=rldd_measures, kpi=KPI,
         )  # fmt: skip
-        log.info("folds %s / %d / %s; schedule %s", train_folds, val_fold, w.fold, effective)
+        log.info(
+            "test fold %s, windows %s; schedule %s",
+            w.fold,
+            {k: len(v) for k, v in data.items()},
+            effective,
+        )
         started = time.perf_counter()
         rows = trainer.fit(data["train"], data["val"])
         measures, y, pred = trainer.test(data["test"])

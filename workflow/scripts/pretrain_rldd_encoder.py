@@ -4,9 +4,9 @@ import time
 
 import pandas as pd
 
-from vigilance.blink.rldd import RLDD_WINDOW, RLDDWindows
+from vigilance.blink.rldd import RLDD_WINDOW
 from vigilance.device import describe_device, resolve_device
-from vigilance.finetune.rldd import FoldView, fold_roles
+from vigilance.finetune.rldd import fold_views
 from vigilance.io import atomic_path, write_json
 from vigilance.logs import script_context
 from vigilance.pretrain.hparams import build_configs, flat_defaults
@@ -20,16 +20,14 @@ def main(snakemake) -> None:
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
-        windows = RLDDWindows.from_folder(p.folder, p.folds, device)
-        train_folds, val_fold = fold_roles(list(p.folds), int(w.fold))
-        train, val = FoldView(windows, train_folds), FoldView(windows, [val_fold])
+        views = fold_views(p.folder, p.folds, int(w.fold), device)  # labels unused here
+        train, val = views["train"], views["val"]
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         params = flat_defaults(p.pretrain)
-        n = windows.x.shape[2]
+        n = train.windows.x.shape[2]
         configs = build_configs(params, n, RLDD_WINDOW, p.pretrain["masking"], p.precision)
         trainer = Trainer(*configs, seed=seed, device=device, original_features=n)
-        log.info("folds %s train, %d validation: %d / %d windows", train_folds, val_fold,
-                 len(train), len(val))  # fmt: skip
+        log.info("test fold %s: %d training, %d validation windows", w.fold, len(train), len(val))
         started = time.perf_counter()
         rows = trainer.fit(train, val)
         with atomic_path(out.metrics) as tmp:

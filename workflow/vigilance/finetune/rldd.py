@@ -77,3 +77,16 @@ class FoldView:
 
     def gather(self, idx: torch.Tensor):
         return self.windows.gather(self.rows[idx])
+
+
+def fold_views(folder, folds: list[int], test_fold: int, device="cpu") -> dict[str, FoldView]:
+    """Read RLDD's folds once; the training, validation and test views of one test fold."""
+    from vigilance.blink.rldd import RLDDWindows
+
+    windows = RLDDWindows.from_folder(folder, folds, device)
+    train, val = fold_roles(list(folds), test_fold)
+    return {
+        "train": FoldView(windows, train),
+        "val": FoldView(windows, [val]),
+        "test": FoldView(windows, [test_fold]),
+    }

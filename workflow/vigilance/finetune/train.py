@@ -16,12 +16,13 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from vigilance.checkpoint import Resumable
 from vigilance.device import autocast
 from vigilance.finetune.measures import DEFAULT_BINS, kss_measures
 from vigilance.finetune.unfreeze import set_modes, set_trainable, trainable_blocks
@@ -59,7 +60,7 @@ def selection_key(metrics: dict[str, float], kpi_name: str = KPI) -> tuple[float
     return (-math.inf if kpi is None or math.isnan(kpi) else kpi, -metrics["loss"])
 
 
-class FinetuneTrainer:
+class FinetuneTrainer(Resumable):
     """Fine-tune one model.
 
     Args:
@@ -74,6 +75,8 @@ class FinetuneTrainer:
         measures: ``(true, predicted) -> dict`` replacing the KSS measures (RLDD's 3 levels),
             with ``kpi`` the name of the measure that selects the checkpoint.
     """
+
+    STATE_KEYS = ("epoch", "rows", "best_key", "best_epoch", "best_state", "bad_epochs")
 
     def __init__(
         self,
@@ -227,38 +230,7 @@ class FinetuneTrainer:
         y, p = self.predict(data)
         return self.score(y, p), y, p
 
-    # -- checkpoints ----------------------------------------------------------------------
-    def save_state(self, path: Path) -> None:
-        state = {
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "epoch": self.epoch,
-            "rows": self.rows,
-            "best_key": self.best_key,
-            "best_epoch": self.best_epoch,
-            "best_state": self.best_state,
-            "bad_epochs": self.bad_epochs,
-            "rng": torch.get_rng_state(),
-            "train": asdict(self.cfg),
-            "fingerprint": self.fingerprint,
-        }
-        with atomic_path(path) as tmp:
-            torch.save(state, tmp)
-
-    def load_state(self, path: Path) -> bool:
-        """Restore a checkpoint made with the same settings; False (nothing restored) if not."""
-        state = torch.load(path, map_location=self.device, weights_only=False)
-        if state.get("fingerprint") != self.fingerprint:
-            return False
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.epoch, self.rows, self.best_key = state["epoch"], state["rows"], state["best_key"]
-        self.best_epoch, self.best_state = state["best_epoch"], state["best_state"]
-        self.bad_epochs = state["bad_epochs"]
-        torch.set_rng_state(state["rng"])
-        return True
+    # -- checkpoints (save_state / load_state: vigilance.checkpoint.Resumable) -------------
 
     def save_model(self, path: Path, extra: dict | None = None) -> None:
         """The selected weights with their architecture."""

@@ -15,11 +15,12 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from vigilance.checkpoint import Resumable
 from vigilance.device import autocast
 from vigilance.io import atomic_path
 from vigilance.models.backbone import BackboneConfig
@@ -70,7 +71,7 @@ def _generator(device, *seeds: int) -> torch.Generator:
     return generator
 
 
-class Trainer:
+class Trainer(Resumable):
     """Pre-train one model on windows of one data set, feature set, fraction and seed.
 
     Args:
@@ -82,6 +83,8 @@ class Trainer:
         original_features: How many leading features are the original ones (for the metric
             ``loss_original``, comparable between feature sets).
     """
+
+    STATE_KEYS = ("epoch", "rows", "best", "best_state", "bad_epochs", "arch")
 
     def __init__(
         self,
@@ -238,37 +241,7 @@ class Trainer:
                 break
         return self.rows
 
-    # -- checkpoints ----------------------------------------------------------------------
-    def save_state(self, path: Path) -> None:
-        state = {
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            "epoch": self.epoch,
-            "rows": self.rows,
-            "best": self.best,
-            "best_state": self.best_state,
-            "bad_epochs": self.bad_epochs,
-            "rng": torch.get_rng_state(),
-            "arch": self.arch,
-            "train": asdict(self.cfg),
-            "fingerprint": self.fingerprint,
-        }
-        with atomic_path(path) as tmp:
-            torch.save(state, tmp)
-
-    def load_state(self, path: Path) -> bool:
-        """Restore a checkpoint made with the same settings; False (nothing restored) if not."""
-        state = torch.load(path, map_location=self.device, weights_only=False)
-        if state.get("fingerprint") != self.fingerprint:
-            return False
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.epoch, self.rows, self.best = state["epoch"], state["rows"], state["best"]
-        self.best_state, self.bad_epochs = state["best_state"], state["bad_epochs"]
-        torch.set_rng_state(state["rng"])
-        return True
+    # -- checkpoints (save_state / load_state: vigilance.checkpoint.Resumable) -------------
 
     def save_encoder(self, path: Path, extra: dict | None = None) -> None:
         """The best weights with their architecture: loads without the config that made it."""

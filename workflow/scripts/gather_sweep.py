@@ -1,27 +1,33 @@
-"""Gather the pre-training sweep's workers: trials table, best parameters, importances."""
+"""Gather a sweep's workers (pre-training or fine-tuning): trials, best parameters, importances."""
 
 import optuna
 import yaml
 
+from vigilance.finetune import sweep as finetune_sweep
 from vigilance.io import atomic_path, write_text
 from vigilance.logs import script_context
-from vigilance.pretrain.sweep import best_params, importances, study_name, trials_table
+from vigilance.pretrain import sweep as pretrain_sweep
+from vigilance.pretrain.sweep import importances, trials_table
 from vigilance.sweeps import check_complete, open_storage
+
+# Each part's sweep names its study and knows which trial is best (lowest loss, highest KPI).
+PARTS = {"pretrain": pretrain_sweep, "finetune": finetune_sweep}
 
 
 def main(snakemake) -> None:
     p, out = snakemake.params, snakemake.output
     with script_context(snakemake) as log:
-        name = study_name(p.pretrain, snakemake.wildcards.dataset)
+        part = PARTS[p.part]
+        name = part.study_name(p.section, snakemake.wildcards.dataset)
         study = optuna.load_study(study_name=name, storage=open_storage(p.storage))
-        check_complete(study, p.pretrain["sweep"]["trials"])
+        check_complete(study, p.section["sweep"]["trials"])
         table = trials_table(study)
         log.info("trials by state: %s", table["state"].value_counts().to_dict())
         with atomic_path(out.trials) as tmp:
             table.to_csv(tmp, index=False)
         with atomic_path(out.importances) as tmp:
             importances(study).to_csv(tmp, index=False)
-        best = {**best_params(study, p.pretrain), "study": name, "storage": p.storage}
+        best = {**part.best_params(study, p.section), "study": name, "storage": p.storage}
         write_text(out.best, yaml.safe_dump(best, sort_keys=False))
 
 
