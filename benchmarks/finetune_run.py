@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from vigilance.blink.windows import BlinkWindows  # noqa: E402
-from vigilance.device import resolve_device  # noqa: E402
+from vigilance.core.device import resolve_device  # noqa: E402
 from vigilance.finetune.data import LabelledWindows  # noqa: E402
 from vigilance.finetune.model import FinetuneModel, RegressionHeadConfig  # noqa: E402
 from vigilance.finetune.train import FinetuneConfig, FinetuneTrainer  # noqa: E402

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "workflow"))
 
 import torch  # noqa: E402
 
-from vigilance.device import resolve_device  # noqa: E402
+from vigilance.core.device import resolve_device  # noqa: E402
 from vigilance.mtl.models import build_model, count_parameters, tensor_trace_norm  # noqa: E402
 
 SIZES = {

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from vigilance.blink.windows import BlinkWindows  # noqa: E402
-from vigilance.device import autocast, resolve_device  # noqa: E402
+from vigilance.core.device import autocast, resolve_device  # noqa: E402
 from vigilance.models.backbone import BackboneConfig  # noqa: E402
 from vigilance.pretrain.masking import MaskingConfig, mask_rows  # noqa: E402
 from vigilance.pretrain.model import HeadConfig, PretrainModel, squared_errors  # noqa: E402

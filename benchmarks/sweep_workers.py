@@ -2,11 +2,11 @@
 
 The pre-training sweep's real objective (vigilance.pretrain.sweep) on generated windows, one
 thread per worker, each worker its own process sharing one study through a journal file
-(vigilance.sweeps), as the workflow's worker jobs do. The architecture is fixed (a one-point
-space) and the pruner is off, so every trial costs the same and the ratio measures the workers,
-not the sampler's luck. Goal on 2 cores: at least 1.7x with 2 workers. Also checks the study
-ends with exactly the configured trials. Each worker runs in its own session (see worker()).
-Writes benchmarks/results/sweep_workers.json.
+(vigilance.evaluation.sweeps), as the workflow's worker jobs do. The architecture is fixed
+(a one-point space) and the pruner is off, so every trial costs the same and the ratio measures
+the workers, not the sampler's luck. Goal on 2 cores: at least 1.7x with 2 workers. Also
+checks the study ends with exactly the configured trials. Each worker runs in its own
+session (see worker()). Writes benchmarks/results/sweep_workers.json.
 
 Usage: .venv/bin/python benchmarks/sweep_workers.py [--trials 8] [--workers 2] [--steps 150]
 """
@@ -74,7 +74,7 @@ def measure(pretrain: dict, workers: int) -> dict:
     """Wall time of the whole sweep with ``workers`` processes; trials per hour."""
     import optuna
 
-    from vigilance.sweeps import counted, open_storage
+    from vigilance.evaluation.sweeps import counted, open_storage
 
     with tempfile.TemporaryDirectory() as folder:
         storage = str(Path(folder) / "study.journal")

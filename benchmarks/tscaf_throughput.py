@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO / "workflow"))
 import torch  # noqa: E402
 import yaml  # noqa: E402
 
-from vigilance.device import autocast, describe_device, resolve_device  # noqa: E402
+from vigilance.core.device import autocast, describe_device, resolve_device  # noqa: E402
 from vigilance.tree.costs import model_costs  # noqa: E402
 from vigilance.tree.model import build_model  # noqa: E402
 

@@ -8,7 +8,7 @@ from blink_helpers import small_dataset, write_dataset
 
 from vigilance.blink.load import load_dataset
 from vigilance.blink.rldd import read_rldd
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 
 def _base():

@@ -14,7 +14,7 @@ from vigilance.blink.normalise import apply_stats, fit_stats
 from vigilance.blink.rldd import RLDDWindows, rldd_level
 from vigilance.blink.splits import check_manifest, drivers_of, in_fraction, split_drivers
 from vigilance.blink.windows import BlinkWindows, build_windows, window_index
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 FRACTIONS = [0.1, 0.25, 0.5, 1.0]
 
@@ -190,7 +190,7 @@ def test_rldd_adapter_exposes_the_window_interface(tmp_path):
 
 def test_classical_baseline_windows_are_full_labelled_and_grouped_by_driver(data):
     from vigilance.blink.baselines import blink_window_features
-    from vigilance.folds import make_folds
+    from vigilance.evaluation.folds import make_folds
 
     blinks, _, manifest = data
     columns = FEATURE_SETS["original"]

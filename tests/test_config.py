@@ -9,8 +9,8 @@ import yaml
 from conftest import CONFIGS, run_snakemake
 from jsonschema import Draft202012Validator
 
-from vigilance.config import config_hash, fill_defaults, load_schema, validate_config
-from vigilance.errors import VigilanceError
+from vigilance.core.config import config_hash, fill_defaults, load_schema, validate_config
+from vigilance.core.errors import VigilanceError
 
 
 def _load(path):

@@ -168,6 +168,8 @@ def test_the_training_rule_check_catches_a_bare_rule():
 
 def test_import_scan_follows_the_package(tmp_path):
     script = tmp_path / "script.py"
-    script.write_text("import json\nfrom vigilance.device import resolve_device\nimport sklearn\n")
+    script.write_text(
+        "import json\nfrom vigilance.core.device import resolve_device\nimport sklearn\n"
+    )
     # device.py imports torch; errors.py (imported by device.py) imports numpy in a function.
     assert third_party_imports(script) == {"sklearn", "torch", "numpy"}

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from etra import ETRA_DIR, needs_etra
 
-from vigilance.config import load_schema
-from vigilance.errors import VigilanceError
-from vigilance.eyetracking import (
+from vigilance.core.config import load_schema
+from vigilance.core.errors import VigilanceError
+from vigilance.eyetracking.features import FEATURES, gaze_features
+from vigilance.eyetracking.reader import (
     IMAGES,
     content_sha256,
     make_chunks,
@@ -16,7 +17,6 @@ from vigilance.eyetracking import (
     read_recordings,
     task_labels,
 )
-from vigilance.gaze_features import FEATURES, gaze_features
 
 GOOD = "1000\tG\t441.75\t303.30\tGazeData TS:553398805\n1020\tG\t438.60\t301.45\tGazeData TS:1\n"
 

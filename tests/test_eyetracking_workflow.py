@@ -17,9 +17,9 @@ import yaml
 from conftest import CONFIGS, run_snakemake
 from etra import ETRA_DIR, needs_etra
 
-from vigilance.download import fetch, unpack_checked, zip_members
-from vigilance.errors import VigilanceError
-from vigilance.eyetracking import content_sha256
+from vigilance.core.download import fetch, unpack_checked, zip_members
+from vigilance.core.errors import VigilanceError
+from vigilance.eyetracking.reader import content_sha256
 
 GAZE = "results/eyetracking/etra2021"
 

@@ -12,6 +12,7 @@ import torch
 from scipy import stats as scipy_stats
 
 from vigilance.blink.windows import BlinkWindows
+from vigilance.evaluation.stats import paired_comparison
 from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.model import FinetuneModel, RegressionHeadConfig, last_real
 from vigilance.finetune.report import (
@@ -28,7 +29,6 @@ from vigilance.finetune.sweep import best_params, run_sweep
 from vigilance.finetune.train import FinetuneConfig, FinetuneTrainer
 from vigilance.finetune.unfreeze import effective_schedule, trainable_blocks
 from vigilance.models.backbone import BackboneConfig
-from vigilance.stats import paired_comparison
 
 CPU = torch.device("cpu")
 BINS = [[1, 3], [4, 6], [7, 7], [8, 9]]

@@ -7,7 +7,8 @@ import pytest
 import torch
 from etra import ETRA_DIR, needs_etra
 
-from vigilance.classical import (
+from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.classical import (
     CLASSICAL,
     LABELS,
     ClassicalSettings,
@@ -15,11 +16,10 @@ from vigilance.classical import (
     flatten,
     window_statistics,
 )
-from vigilance.errors import VigilanceError
-from vigilance.eyetracking import TASKS, make_chunks, read_recordings, task_labels
-from vigilance.folds import check_disjoint_groups, make_folds
-from vigilance.sequence_classifiers import REGISTRY, build
-from vigilance.sequence_classifiers.train import TrainSettings, fit_predict
+from vigilance.evaluation.folds import check_disjoint_groups, make_folds
+from vigilance.eyetracking.models import REGISTRY, build
+from vigilance.eyetracking.reader import TASKS, make_chunks, read_recordings, task_labels
+from vigilance.eyetracking.train import TrainSettings, fit_predict
 
 
 def toy(n_groups=12, per_group=8, classes=3, length=20, seed=0):

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
 
-from vigilance.comparison import compare
-from vigilance.measures import accuracy, cohen_kappa, confusion_matrix, per_class, summary
+from vigilance.evaluation.comparison import compare
+from vigilance.evaluation.measures import (
+    accuracy,
+    cohen_kappa,
+    confusion_matrix,
+    per_class,
+    summary,
+)
 
 # (confusion matrix rows = true class, accuracy, kappa) from the tutorial's "Measures" slides.
 TWO_CLASS = [

@@ -10,7 +10,7 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.mtl import deap, opportunity
 from vigilance.mtl.data import split
 from vigilance.mtl.metrics import confusion, scores

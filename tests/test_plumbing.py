@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 import torch
 
-from vigilance.device import autocast, autocast_dtype, describe_device, resolve_device
-from vigilance.errors import VigilanceError
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context, setup_logging
-from vigilance.manifest import build_manifest, git_state, manifest_table
-from vigilance.paths import PACKAGE_ROOT, export_package_path
+from vigilance.core.device import autocast, autocast_dtype, describe_device, resolve_device
+from vigilance.core.errors import VigilanceError
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context, setup_logging
+from vigilance.core.manifest import build_manifest, git_state, manifest_table
+from vigilance.core.paths import PACKAGE_ROOT, export_package_path
+from vigilance.core.seeding import seed_everything
 from vigilance.plots import save_figure, use_style
-from vigilance.seeding import seed_everything
 from vigilance.tables import write_table
 
 

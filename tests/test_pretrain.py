@@ -12,12 +12,12 @@ import pytest
 import torch
 
 from vigilance.blink.windows import BlinkWindows
+from vigilance.evaluation.stats import mean_ci, verdict
 from vigilance.models.backbone import UPSCALING, Backbone, BackboneConfig, check_backbone
 from vigilance.pretrain.masking import KEPT, MASKED, NOISED, MaskingConfig, mask_rows
 from vigilance.pretrain.model import HeadConfig, PretrainModel, baselines, squared_errors
 from vigilance.pretrain.sweep import run_sweep
 from vigilance.pretrain.train import TrainConfig, Trainer, load_encoder, lr_factor
-from vigilance.stats import mean_ci, verdict
 
 CPU = torch.device("cpu")
 

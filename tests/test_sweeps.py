@@ -1,5 +1,6 @@
-"""Sweeps over many workers (vigilance.sweeps): exact totals under races, unique trial numbers,
-interrupted and lost trials run again, and the pre-training sweep split over two processes."""
+"""Sweeps over many workers (vigilance.evaluation.sweeps): exact totals under races, unique trial
+numbers, interrupted and lost trials run again, and the pre-training sweep split over
+two processes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import time
 import optuna
 import pytest
 
-from vigilance.errors import VigilanceError
-from vigilance.sweeps import (
+from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.sweeps import (
     INTERRUPTED,
     check_complete,
     counted,

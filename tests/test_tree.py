@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from tree_helpers import make_folders
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.tree import data, faces
 from vigilance.tree.blocks import BLOCKS, LASENet, SubCenterArcFace
 from vigilance.tree.costs import count_flops, model_costs

@@ -14,9 +14,9 @@ from snakemake.exceptions import WorkflowError
 # PYTHONPATH (with or without --use-conda, locally or on a cluster node).
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
-from vigilance.config import validate_config
-from vigilance.errors import VigilanceError
-from vigilance.paths import export_package_path
+from vigilance.core.config import validate_config
+from vigilance.core.errors import VigilanceError
+from vigilance.core.paths import export_package_path
 
 export_package_path()
 

@@ -4,7 +4,7 @@ ETRA 2021 tutorial recordings; rules in eyetracking.smk. A missing or empty reco
 stops the workflow before any job, naming the config key.
 """
 
-from vigilance.eyetracking import recording_files
+from vigilance.eyetracking.reader import recording_files
 
 GAZE_DIR = "results/eyetracking/etra2021"
 GAZE_CLASSICAL = f"{GAZE_DIR}/{{task}}/{{scheme}}/classical-{{inputs}}/seed{{seed}}"

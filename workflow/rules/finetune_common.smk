@@ -175,7 +175,7 @@ def finetune_sweep_folder(wildcards):
 
 def finetune_sweep_storage(wildcards):
     """The shared study storage: finetune.sweep.storage (an RDB URL) or a journal file."""
-    from vigilance.sweeps import storage_spec
+    from vigilance.evaluation.sweeps import storage_spec
 
     return storage_spec(finetune_sweep_folder(wildcards), FINETUNE["sweep"]["storage"])
 

@@ -68,7 +68,7 @@ def pretrain_outputs():
     return outputs
 
 
-# ---- the sweep over workers (vigilance.sweeps) ----
+# ---- the sweep over workers (vigilance.evaluation.sweeps) ----
 
 
 def pretrain_sweep_folder(wildcards):
@@ -78,7 +78,7 @@ def pretrain_sweep_folder(wildcards):
 
 def pretrain_sweep_storage(wildcards):
     """The shared study storage: pretrain.sweep.storage (an RDB URL) or a journal file."""
-    from vigilance.sweeps import storage_spec
+    from vigilance.evaluation.sweeps import storage_spec
 
     return storage_spec(pretrain_sweep_folder(wildcards), PRETRAIN["sweep"]["storage"])
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
 
 RUN = re.compile(r"/(?P<method>[A-Za-z][A-Za-z0-9_]*)/seed(?P<seed>\d+)/[^/]+$")
 

@@ -4,8 +4,8 @@ import re
 
 import pandas as pd
 
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
 from vigilance.pretrain.report import collect, final_values
 
 RUN = re.compile(r"/(?P<features>[a-z_]+)/frac(?P<fraction>[0-9.]+)/seed(?P<seed>\d+)/")

@@ -1,7 +1,7 @@
 """Collect the test metrics of every T-SCAF run into one long table."""
 
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
 from vigilance.tree.report import collect
 
 

@@ -7,7 +7,7 @@ from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows, window_means
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from vigilance.eyetracking import make_chunks, read_recordings
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
+from vigilance.eyetracking.reader import make_chunks, read_recordings
 from vigilance.tables import write_table
 
 

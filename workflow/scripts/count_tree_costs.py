@@ -6,7 +6,7 @@ import copy
 import pandas as pd
 import torch
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 from vigilance.tree.costs import model_costs
 from vigilance.tree.model import build_model

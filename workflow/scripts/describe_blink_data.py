@@ -4,7 +4,7 @@ import pandas as pd
 
 from vigilance.blink import describe
 from vigilance.blink.splits import read_manifest
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.tables import write_table
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.blink.rldd import RLDDWindows
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 
 

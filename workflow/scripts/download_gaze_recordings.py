@@ -8,10 +8,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigilance.download import fetch, unpack_checked, zip_members
-from vigilance.eyetracking import content_sha256, parse_name
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.download import fetch, unpack_checked, zip_members
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
+from vigilance.eyetracking.reader import content_sha256, parse_name
 
 
 @dataclass(frozen=True)

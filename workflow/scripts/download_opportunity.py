@@ -3,10 +3,10 @@
 import tempfile
 from pathlib import Path
 
-from vigilance.download import fetch, unpack_checked, zip_members
-from vigilance.errors import VigilanceError
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.download import fetch, unpack_checked, zip_members
+from vigilance.core.errors import VigilanceError
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
 from vigilance.mtl.opportunity import FILE_PATTERN
 
 

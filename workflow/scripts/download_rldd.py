@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from vigilance.download import fetch
-from vigilance.io import write_text
-from vigilance.logs import script_context
+from vigilance.core.download import fetch
+from vigilance.core.io import write_text
+from vigilance.core.logs import script_context
 
 
 def main(snakemake) -> None:

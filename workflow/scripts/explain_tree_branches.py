@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.tree.data import load_npz
 from vigilance.tree.gradcam import grad_cam

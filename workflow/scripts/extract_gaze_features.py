@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigilance.gaze_features import FEATURES, gaze_features
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
+from vigilance.eyetracking.features import FEATURES, gaze_features
 
 
 @dataclass(frozen=True)

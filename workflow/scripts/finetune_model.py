@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.config import config_hash
-from vigilance.device import describe_device, resolve_device
+from vigilance.core.config import config_hash
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.finetune.data import load_finetune_data
 from vigilance.finetune.hparams import build_configs, resolve_params
 from vigilance.finetune.run import build_model, label_mean, make_trainer
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
 from vigilance.pretrain.hparams import resolve_params as pretrain_params
-from vigilance.seeding import seed_everything
 
 
 def main(snakemake) -> None:

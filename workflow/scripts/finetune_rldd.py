@@ -5,15 +5,15 @@ import time
 import pandas as pd
 
 from vigilance.blink.rldd import RLDD_WINDOW
-from vigilance.device import describe_device, resolve_device
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.hparams import build_configs, flat_defaults
 from vigilance.finetune.rldd import KPI, fold_views, rldd_measures
 from vigilance.finetune.run import build_model, label_mean, make_trainer
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
 from vigilance.pretrain.hparams import flat_defaults as pretrain_defaults
-from vigilance.seeding import seed_everything
 
 
 def main(snakemake) -> None:

@@ -7,12 +7,12 @@ from vigilance.blink.describe import level_names
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import read_manifest
-from vigilance.classical import ClassicalSettings, cross_validate
-from vigilance.comparison import compare, mean_sd_text
-from vigilance.folds import make_folds
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
-from vigilance.measures import SCALARS
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
+from vigilance.evaluation.classical import ClassicalSettings, cross_validate
+from vigilance.evaluation.comparison import compare, mean_sd_text
+from vigilance.evaluation.folds import make_folds
+from vigilance.evaluation.measures import SCALARS
 from vigilance.tables import write_table
 
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigilance.classical import ClassicalSettings, cross_validate, flatten
-from vigilance.eyetracking import task_labels
-from vigilance.folds import make_folds
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
+from vigilance.evaluation.classical import ClassicalSettings, cross_validate, flatten
+from vigilance.evaluation.folds import make_folds
+from vigilance.eyetracking.reader import task_labels
 
 
 @dataclass(frozen=True)

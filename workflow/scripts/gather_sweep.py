@@ -3,12 +3,12 @@
 import optuna
 import yaml
 
+from vigilance.core.io import atomic_path, write_text
+from vigilance.core.logs import script_context
+from vigilance.evaluation.sweeps import check_complete, open_storage
 from vigilance.finetune import sweep as finetune_sweep
-from vigilance.io import atomic_path, write_text
-from vigilance.logs import script_context
 from vigilance.pretrain import sweep as pretrain_sweep
 from vigilance.pretrain.sweep import importances, trials_table
-from vigilance.sweeps import check_complete, open_storage
 
 # Each part's sweep names its study and knows which trial is best (lowest loss, highest KPI).
 PARTS = {"pretrain": pretrain_sweep, "finetune": finetune_sweep}

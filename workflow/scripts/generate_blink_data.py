@@ -1,8 +1,8 @@
 """Generate the embedded default blink data set in the open format."""
 
 from vigilance.blink.generate import GeneratorConfig, generate
-from vigilance.io import atomic_path
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path
+from vigilance.core.logs import script_context
 
 
 def main(snakemake) -> None:

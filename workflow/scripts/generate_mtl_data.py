@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 
 
 def main(snakemake) -> None:

@@ -1,7 +1,7 @@
 """Generate the fatigue, identity and verification-pair face sets (112 x 112)."""
 
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
 from vigilance.tree.data import generate
 
 

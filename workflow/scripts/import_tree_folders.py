@@ -1,7 +1,7 @@
 """Read a user's fatigue folder, identity folder and LFW-style pairs file into the face sets."""
 
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
 from vigilance.tree.data import import_folders
 
 

@@ -5,8 +5,8 @@ import pandas as pd
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import fit_stats
 from vigilance.blink.splits import read_manifest
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
 
 
 def main(snakemake) -> None:

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from vigilance.blink.describe import level_names
+from vigilance.core.logs import script_context
 from vigilance.finetune.report import confusion, plot_confusion
-from vigilance.logs import script_context
 from vigilance.plots import save_figure, use_style
 
 TITLES = {

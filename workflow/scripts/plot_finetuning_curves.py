@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from vigilance.core.logs import script_context
 from vigilance.finetune.report import KPI, band, label_efficiency, select
-from vigilance.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.pretrain.report import plot_bands
 

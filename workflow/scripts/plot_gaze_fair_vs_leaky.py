@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 
 METRICS = {"accuracy": "accuracy", "kappa": "Cohen's kappa"}

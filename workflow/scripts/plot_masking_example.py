@@ -3,7 +3,7 @@
 import torch
 
 from vigilance.blink.format import FEATURE_SETS
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.pretrain.data import load_pretrain_data
 from vigilance.pretrain.masking import MaskingConfig, mask_rows

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.mtl.figures import plot_curves, plot_last_epochs, plot_stitches
 from vigilance.plots import save_figure, use_style
 

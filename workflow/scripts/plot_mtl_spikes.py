@@ -3,7 +3,7 @@ clipped signal and the ML_Both_Arms label bars (from the first file of the data 
 
 import numpy as np
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.mtl.opportunity import CHANNELS, find_files, preprocess, read_dat
 from vigilance.mtl.windows import clip_spikes
 from vigilance.plots import save_figure, use_style

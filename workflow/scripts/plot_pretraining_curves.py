@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 from vigilance.pretrain.report import band, plot_bands
 

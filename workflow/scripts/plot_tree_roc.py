@@ -3,9 +3,9 @@
 import pandas as pd
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
+from vigilance.evaluation.stats import mean_ci
 from vigilance.plots import save_figure, use_style
-from vigilance.stats import mean_ci
 
 TASKS = {"fatigue": "fatigue detection (test frames)", "verification": "face verification (pairs)"}
 

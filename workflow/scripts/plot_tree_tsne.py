@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.manifold import TSNE
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.plots import save_figure, use_style
 
 

@@ -1,8 +1,8 @@
 """Read, validate and clean one blink data set; add calibration features."""
 
 from vigilance.blink.load import load_dataset
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
 
 
 def main(snakemake) -> None:

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from vigilance.io import write_json
-from vigilance.logs import script_context
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
 from vigilance.mtl.data import prepare, save
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.config import config_hash
-from vigilance.device import describe_device, resolve_device
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
+from vigilance.core.config import config_hash
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.pretrain.data import load_pretrain_data
 from vigilance.pretrain.hparams import build_configs, resolve_params
 from vigilance.pretrain.train import Trainer
-from vigilance.seeding import seed_everything
 
 
 def main(snakemake) -> None:

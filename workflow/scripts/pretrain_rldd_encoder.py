@@ -5,13 +5,13 @@ import time
 import pandas as pd
 
 from vigilance.blink.rldd import RLDD_WINDOW
-from vigilance.device import describe_device, resolve_device
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.finetune.rldd import fold_views
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
 from vigilance.pretrain.hparams import build_configs, flat_defaults
 from vigilance.pretrain.train import Trainer
-from vigilance.seeding import seed_everything
 
 
 def main(snakemake) -> None:

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from vigilance.classical import LABELS
-from vigilance.comparison import SCALARS, compare, mean_sd_text
-from vigilance.eyetracking import task_labels
-from vigilance.io import atomic_path, write_text
-from vigilance.logs import script_context
+from vigilance.core.io import atomic_path, write_text
+from vigilance.core.logs import script_context
+from vigilance.evaluation.classical import LABELS
+from vigilance.evaluation.comparison import SCALARS, compare, mean_sd_text
+from vigilance.eyetracking.reader import task_labels
 from vigilance.tables import render_html, write_table
 
 KEYS = ["family", "model", "inputs", "label", "scheme"]

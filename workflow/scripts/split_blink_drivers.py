@@ -3,7 +3,7 @@
 import pandas as pd
 
 from vigilance.blink.splits import check_manifest, split_drivers
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 
 

@@ -3,13 +3,13 @@
 import json
 import time
 
-from vigilance.device import resolve_device
+from vigilance.core.device import resolve_device
+from vigilance.core.io import write_text
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
+from vigilance.evaluation.sweeps import counted, lock_path
 from vigilance.finetune.data import load_finetune_data
 from vigilance.finetune.sweep import run_sweep, study_name
-from vigilance.io import write_text
-from vigilance.logs import script_context
-from vigilance.seeding import seed_everything
-from vigilance.sweeps import counted, lock_path
 
 
 def main(snakemake) -> None:

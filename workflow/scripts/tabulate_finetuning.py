@@ -2,9 +2,9 @@
 
 import pandas as pd
 
+from vigilance.core.io import write_text
+from vigilance.core.logs import script_context
 from vigilance.finetune.report import findings, paired_table, results_table, results_wide
-from vigilance.io import write_text
-from vigilance.logs import script_context
 from vigilance.tables import render_html, write_table
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.logs import script_context
-from vigilance.stats import mean_ci, paired_comparison
+from vigilance.core.logs import script_context
+from vigilance.evaluation.stats import mean_ci, paired_comparison
 from vigilance.tables import write_table
 
 RUN = re.compile(r"/(?P<init>pretrained|scratch)/fold(?P<fold>\d+)/seed(?P<seed>\d+)/")

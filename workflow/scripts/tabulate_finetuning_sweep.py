@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from vigilance.core.logs import script_context
 from vigilance.finetune.thesis import THESIS_FINETUNE_BEST
-from vigilance.logs import script_context
 from vigilance.pretrain.report import table_3_1
 from vigilance.tables import write_table
 

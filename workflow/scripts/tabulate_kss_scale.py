@@ -1,7 +1,7 @@
 """Render the KSS scale (thesis Table 2.1) with the configured 4-level binning."""
 
 from vigilance.blink.describe import kss_scale_table
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import yaml
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.pretrain.report import findings, table_3_1
 from vigilance.tables import write_table
 

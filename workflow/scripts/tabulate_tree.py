@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 from vigilance.tree import report
 

@@ -4,7 +4,7 @@ import re
 
 import pandas as pd
 
-from vigilance.logs import script_context
+from vigilance.core.logs import script_context
 from vigilance.tables import write_table
 from vigilance.tree.report import identity_helps
 

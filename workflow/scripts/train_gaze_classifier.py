@@ -6,13 +6,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from vigilance.device import resolve_device
-from vigilance.eyetracking import task_labels
-from vigilance.folds import make_folds
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
-from vigilance.seeding import seed_everything
-from vigilance.sequence_classifiers.train import TrainSettings, cross_validate, save_checkpoint
+from vigilance.core.device import resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
+from vigilance.evaluation.folds import make_folds
+from vigilance.eyetracking.reader import task_labels
+from vigilance.eyetracking.train import TrainSettings, cross_validate, save_checkpoint
 
 
 @dataclass(frozen=True)

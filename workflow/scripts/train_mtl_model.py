@@ -4,12 +4,12 @@ import time
 
 import pandas as pd
 
-from vigilance.device import describe_device, resolve_device
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.mtl.data import load, split
 from vigilance.mtl.run import run_method
-from vigilance.seeding import seed_everything
 
 
 def main(snakemake) -> None:

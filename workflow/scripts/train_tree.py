@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from vigilance.device import describe_device, resolve_device
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
-from vigilance.seeding import seed_everything
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.tree.costs import inference_parameters
 from vigilance.tree.data import load_npz, save_npz
 from vigilance.tree.model import build_model

@@ -4,9 +4,9 @@ import time
 
 import pandas as pd
 
-from vigilance.io import atomic_path, write_json
-from vigilance.logs import script_context
-from vigilance.seeding import seed_everything
+from vigilance.core.io import atomic_path, write_json
+from vigilance.core.logs import script_context
+from vigilance.core.seeding import seed_everything
 from vigilance.tree.sequence import load_sequence_data, run_sequence
 
 

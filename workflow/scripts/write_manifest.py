@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from vigilance.device import describe_device, resolve_device
-from vigilance.io import write_json
-from vigilance.logs import script_context
-from vigilance.manifest import build_manifest, manifest_table
+from vigilance.core.device import describe_device, resolve_device
+from vigilance.core.io import write_json
+from vigilance.core.logs import script_context
+from vigilance.core.manifest import build_manifest, manifest_table
 from vigilance.tables import write_table
 
 

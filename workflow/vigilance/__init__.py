@@ -1,8 +1,10 @@
 """vigilance: the Python package behind the vigilance Snakemake workflow.
 
-Deep learning for driver monitoring and biosignal time series. The package holds the shared
-plumbing (errors, configuration, device, seeding, logging, figures, tables, manifest) and, as
-the parts of the workflow land, the data, model, training and evaluation code they need.
+Deep learning for driver monitoring and biosignal time series. Rooms, each importing only
+from rooms below it: ``core`` (plumbing), ``evaluation`` (measures, statistics and verdicts,
+folds, classical baselines, comparisons, sweeps), ``plots``/``tables`` (the one style), then one
+subpackage per part: ``blink``, ``models``, ``pretrain``, ``finetune``, ``mtl``, ``tree``,
+``eyetracking``.
 Workflow scripts in ``workflow/scripts`` are thin entry points that call into it.
 """
 

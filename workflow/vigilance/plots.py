@@ -32,7 +32,7 @@ def save_figure(fig, path: str | Path) -> None:
     """Save ``fig`` atomically (format from the suffix) and close it."""
     import matplotlib.pyplot as plt
 
-    from vigilance.io import atomic_path
+    from vigilance.core.io import atomic_path
 
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.io import atomic_path, write_text
+from vigilance.core.io import atomic_path, write_text
 
 _STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1em; }

@@ -1,6 +1,6 @@
 """Classical baselines on blink windows at the 4 KSS levels (the tutorial's habit, thesis 002).
 
-Before any deep model: the six scikit-learn classifiers of :mod:`vigilance.classical` on
+Before any deep model: the six scikit-learn classifiers of :mod:`vigilance.evaluation.classical` on
 generic statistics of each window (mean, SD, min, max, median and SD of the first difference
 of every normalised feature), predicting the 4-level KSS of the window's last blink, in
 cross-validation grouped by driver (no window of a test driver in training) over the
@@ -17,7 +17,7 @@ import torch
 
 from vigilance.blink.format import kss_level
 from vigilance.blink.windows import build_windows
-from vigilance.classical import window_statistics
+from vigilance.evaluation.classical import window_statistics
 
 
 def blink_window_features(

@@ -33,7 +33,7 @@ from vigilance.blink.format import (
     LABEL_QUALITIES,
     REQUIRED_COLUMNS,
 )
-from vigilance.errors import VigilanceError, fail_at_first
+from vigilance.core.errors import VigilanceError, fail_at_first
 
 
 def _read_table(path: Path) -> pd.DataFrame:

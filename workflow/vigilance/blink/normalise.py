@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 
 def fit_stats(blinks: pd.DataFrame, columns: list[str], train_drivers: list[str]) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 RLDD_FEATURES = ["blink_frequency", "amplitude", "duration", "eye_opening_velocity"]
 RLDD_LABELS = (0, 5, 10)

@@ -35,7 +35,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from vigilance.blink.format import kss_level
-from vigilance.errors import VigilanceError, fail_at_first
+from vigilance.core.errors import VigilanceError, fail_at_first
 
 SETS = {"pretrain": ("train", "val"), "finetune": ("train", "val", "test")}
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from vigilance.blink.format import kss_level
+from vigilance.evaluation.stats import mean_ci, paired_comparison, verdict
 from vigilance.finetune.thesis import THESIS_BEST_SCHEDULE
-from vigilance.stats import mean_ci, paired_comparison, verdict
 
 KPI = "kappa_4"
 MEASURES = {

@@ -5,8 +5,8 @@ batch norm, accumulated batches, gradient clipping), on the encoder pre-trained 
 pre-training drivers, with the configured best unfreezing strategy, maximising the validation
 KPI (quadratic-weighted kappa on 4 KSS levels). TPE after ``startup_trials`` random trials, a
 median pruner on the KPI per epoch, run by ``workers`` worker jobs on one shared study
-(:mod:`vigilance.sweeps`: exact totals, interrupted trials run again), as the pre-training
-sweep (:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
+(:mod:`vigilance.evaluation.sweeps`: exact totals, interrupted trials run again), as the
+pre-training sweep (:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import math
 
 import optuna
 
-from vigilance.config import config_hash
+from vigilance.core.config import config_hash
+from vigilance.evaluation.sweeps import counted, lock_path, open_storage, run_worker
 from vigilance.finetune.hparams import build_configs, flat_defaults
 from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.pretrain.sweep import suggest
-from vigilance.sweeps import counted, lock_path, open_storage, run_worker
 
 log = logging.getLogger("vigilance.sweep")
 

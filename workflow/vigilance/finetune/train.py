@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vigilance.checkpoint import Resumable
-from vigilance.device import autocast
+from vigilance.core.checkpoint import Resumable
+from vigilance.core.device import autocast
+from vigilance.core.io import atomic_path
 from vigilance.finetune.measures import DEFAULT_BINS, kss_measures
 from vigilance.finetune.unfreeze import set_modes, set_trainable, trainable_blocks
-from vigilance.io import atomic_path
 
 log = logging.getLogger("vigilance.finetune")
 KPI = "kappa_4"

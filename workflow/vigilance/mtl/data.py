@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.mtl.windows import group_split, random_window_split, recording_holdout_split
 
 SOURCES = {"opportunity": "opportunity", "deap-windows": "deap", "deap-trials": "deap"}
@@ -56,7 +56,7 @@ def prepare(source: str, folder, settings: dict, clip: bool) -> dict:
 
 def save(path, data: dict) -> None:
     """Write the prepared arrays atomically (uncompressed: fast to load)."""
-    from vigilance.io import atomic_path
+    from vigilance.core.io import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, **data)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.mtl.windows import clip_spikes, cut_windows
 
 SHAPE_DATA = (40, 40, 8064)

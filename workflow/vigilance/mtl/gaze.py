@@ -1,6 +1,6 @@
 """The ETRA 2021 gaze recordings as a two-task data set: image (4 classes) and observer (18).
 
-Reuses the validating reader and the chunking of :mod:`vigilance.eyetracking` (Kasprowski,
+Reuses the validating reader and the chunking of :mod:`vigilance.eyetracking.reader` (Kasprowski,
 ETRA 2021 tutorial); each window is one chunk of gaze velocities (or positions).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigilance.eyetracking import TASKS, make_chunks, read_recordings, task_labels
+from vigilance.eyetracking.reader import TASKS, make_chunks, read_recordings, task_labels
 
 
 def load_windows(folder, length: int, step: int, signal: str = "velocity") -> dict:

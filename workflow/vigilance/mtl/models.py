@@ -256,7 +256,7 @@ def registry() -> dict[str, type[MultiTaskModel]]:
 
 def build_model(name: str, length: int, channels: int, n_classes, arch: dict, **options):
     """A registry model for windows of ``length`` x ``channels`` and tasks with ``n_classes``."""
-    from vigilance.errors import VigilanceError
+    from vigilance.core.errors import VigilanceError
 
     models = registry()
     if name not in models:

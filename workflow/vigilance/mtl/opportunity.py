@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.mtl.windows import clip_spikes, cut_windows, fill_missing, majority_labels
 
 N_COLUMNS = 250

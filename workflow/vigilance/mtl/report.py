@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vigilance.stats import mean_ci, verdict
+from vigilance.evaluation.stats import mean_ci, verdict
 
 # Thesis 004, Tables 4.1 / 4.2 (mean of the last 10 / 25 epochs): (source, method, task).
 THESIS = {

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.mtl.models import build_model, count_parameters
 from vigilance.mtl.train import TrainSettings, fit
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from vigilance.device import autocast
+from vigilance.core.device import autocast
 from vigilance.mtl.metrics import confusion, scores
 from vigilance.mtl.windows import SPLITS
 

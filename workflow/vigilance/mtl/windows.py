@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 SPLITS = ("train", "val", "test")
 

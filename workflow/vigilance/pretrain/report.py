@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vigilance.evaluation.stats import mean_ci, verdict
 from vigilance.pretrain.thesis import RANGES, THESIS_BEST
-from vigilance.stats import mean_ci, verdict
 
 
 def _explored(name: str, spec) -> str:

@@ -3,7 +3,7 @@
 Akiba et al. (2019), "Optuna: A Next-generation Hyperparameter Optimization Framework", KDD.
 A TPE sampler (Bergstra et al. 2011) after ``startup_trials`` random trials, seeded; a median
 pruner on the validation loss per epoch; a shared storage (a journal file in results/, or an RDB)
-that W worker jobs run trials of together (``vigilance.sweeps``), so an interrupted sweep
+that W worker jobs run trials of together (``vigilance.evaluation.sweeps``), so an interrupted sweep
 resumes where it stopped (the study name carries a hash of the sweep's settings, so a changed
 space starts a new study). Invalid architectures (heads not dividing the embedding size, ...)
 are pruned with the reason recorded as the trial's ``invalid`` attribute; a diverging trial
@@ -18,12 +18,12 @@ import math
 import optuna
 import pandas as pd
 
-from vigilance.config import config_hash
+from vigilance.core.config import config_hash
+from vigilance.evaluation.sweeps import counted, lock_path, open_storage, run_worker
 from vigilance.models.backbone import check_backbone
 from vigilance.pretrain.hparams import build_configs, flat_defaults
 from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import DivergedError, Trainer
-from vigilance.sweeps import counted, lock_path, open_storage, run_worker
 
 log = logging.getLogger("vigilance.sweep")
 
@@ -154,7 +154,7 @@ def run_sweep(
     stale_after_s: float | None = None,
 ) -> optuna.Study:
     """Run (or resume) the sweep, as one of ``workers`` workers, until the study holds its
-    ``trials`` counted trials (see ``vigilance.sweeps``).
+    ``trials`` counted trials (see ``vigilance.evaluation.sweeps``).
 
     Args:
         pretrain: The ``pretrain`` config section.

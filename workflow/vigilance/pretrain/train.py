@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from vigilance.checkpoint import Resumable
-from vigilance.device import autocast
-from vigilance.io import atomic_path
+from vigilance.core.checkpoint import Resumable
+from vigilance.core.device import autocast
+from vigilance.core.io import atomic_path
 from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.masking import MaskingConfig, mask_rows
 from vigilance.pretrain.model import (

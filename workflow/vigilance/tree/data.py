@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
-from vigilance.io import atomic_path
+from vigilance.core.errors import VigilanceError
+from vigilance.core.io import atomic_path
 from vigilance.tree.faces import SIZE, draw_identities, draw_states, render
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 
 def best_threshold(scores: np.ndarray, same: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vigilance.stats import mean_ci, verdict
+from vigilance.evaluation.stats import mean_ci, verdict
 
 METRICS = {"fatigue_accuracy": "fatigue", "verification_accuracy": "face", "mean_accuracy": "mean"}
 # Document 003: Table 2 (trees), Table 3 (ablation), Table 4 (training), Table 5 (tree vs pair).

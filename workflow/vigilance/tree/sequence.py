@@ -27,7 +27,7 @@ from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 from vigilance.models.backbone import Backbone, BackboneConfig
 from vigilance.tree.blocks import SubCenterArcFace
 from vigilance.tree.lfw import verification_accuracy

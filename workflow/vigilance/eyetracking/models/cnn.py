@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from vigilance.sequence_classifiers.base import SequenceClassifier
+from vigilance.eyetracking.models.base import SequenceClassifier
 
 KERNEL = 9
 

@@ -33,9 +33,9 @@ import optuna
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 from optuna.trial import TrialState
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
-log = logging.getLogger("vigilance.sweeps")
+log = logging.getLogger("vigilance.evaluation.sweeps")
 INTERRUPTED = "interrupted"
 LIVE = (TrialState.RUNNING, TrialState.WAITING)
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 IMAGES = ("bus", "kot", "nap", "rab")
 TASKS = ("image", "observer")

@@ -16,9 +16,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from vigilance.device import autocast
-from vigilance.io import atomic_path
-from vigilance.sequence_classifiers import build
+from vigilance.core.device import autocast
+from vigilance.core.io import atomic_path
+from vigilance.eyetracking.models import build
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vigilance.measures import SCALARS, confusion_matrix, per_class, summary
+from vigilance.evaluation.measures import SCALARS, confusion_matrix, per_class, summary
 
 
 def fold_scores(predictions: pd.DataFrame, n_classes: int, keys: list[str]) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+# The folder holding ``vigilance`` (this file is vigilance/core/paths.py).
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def export_package_path(environ: dict | None = None) -> str:

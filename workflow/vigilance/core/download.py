@@ -17,8 +17,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from vigilance.errors import VigilanceError
-from vigilance.io import atomic_path
+from vigilance.core.errors import VigilanceError
+from vigilance.core.io import atomic_path
 
 
 def sha256_of(path: str | Path) -> str:

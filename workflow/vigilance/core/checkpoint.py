@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from vigilance.io import atomic_path
+from vigilance.core.io import atomic_path
 
 
 class Resumable:

@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
 
 def load_yaml(path: str | Path) -> Any:

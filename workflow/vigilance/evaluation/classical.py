@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from vigilance.sequence_classifiers.base import SequenceClassifier
+from vigilance.eyetracking.models.base import SequenceClassifier
 
 
 class LSTM(SequenceClassifier):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigilance.config import config_hash
+from vigilance.core.config import config_hash
 
 # The distributions the workflow's results depend on, shown first in the report table.
 KEY_PACKAGES = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from vigilance.errors import VigilanceError
+from vigilance.core.errors import VigilanceError
 
 if TYPE_CHECKING:
     import torch
