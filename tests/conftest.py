@@ -70,3 +70,20 @@ def parsed_rules():
             yield {"rules": list(workflow.rules), "config": dict(workflow.config)}
     finally:
         os.chdir(cwd)
+
+
+@pytest.fixture(scope="session")
+def ci_run(tmp_path_factory) -> Path:
+    """One full run of the ci configuration (every part), with its report, per test session.
+
+    Every end-to-end assertion reads this one run instead of starting its own. Returns the
+    workflow copy whose ``results/`` holds the run's outputs and ``results/report.html``.
+    """
+    cwd = copy_workflow(tmp_path_factory.mktemp("ci_run") / "vigilance")
+    ci = ["--configfile", str(CONFIGS["ci"])]
+    proc = run_snakemake("--cores", "2", *ci, cwd=cwd, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    report = cwd / "results" / "report.html"
+    proc = run_snakemake("--report", str(report), *ci, cwd=cwd, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    return cwd
