@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
-from conftest import CONFIGS, SNAKEMAKE, copy_workflow, run_snakemake
+from conftest import SNAKEMAKE, copy_workflow, run_snakemake
 
 from vigilance.core import checkpoint
 from vigilance.core.io import SUFFIX, remove_leftovers, write_text
@@ -127,11 +127,15 @@ def test_patience_stops_and_the_best_epoch_is_kept():
     assert not torch.equal(kept, trainer.model.state_dict()["0.weight"])
 
 
-def test_a_checkpoint_of_another_trainer_version_is_not_resumed(tmp_path, caplog):
+@pytest.mark.parametrize("old", ["no best_key", "rng as one tensor"])
+def test_a_checkpoint_of_another_trainer_version_is_not_resumed(tmp_path, caplog, old):
     data, state = _data(), tmp_path / "last.pt"
     Toy().fit(data, data, state_path=state, stop_after=1)
     saved = torch.load(state, weights_only=False)
-    del saved["best_key"]  # an older trainer's progress attributes
+    if old == "no best_key":
+        del saved["best_key"]  # an older trainer's progress attributes
+    else:
+        saved["rng"] = saved["rng"]["cpu"]  # before the CUDA states were saved beside it
     torch.save(saved, state)
     trainer = Toy()
     with caplog.at_level(logging.WARNING, logger="vigilance.core.loop"):
@@ -234,6 +238,9 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path):
         live.wait()
     write_text(target, "whole\n")  # the next write of the target removes the other one too
     assert target.read_text() == "whole\n" and _temporaries(target) == []
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() makes it, not 0600
     (tmp_path / "other.csv").write_text("x")  # other files are never touched
     assert remove_leftovers(target) == [] and (tmp_path / "other.csv").exists()
 
@@ -259,13 +266,13 @@ def prepared(tmp_path_factory) -> Path:
     cwd = copy_workflow(tmp_path_factory.mktemp("resume") / "prepared")
     (cwd / "slow.yaml").write_text(yaml.safe_dump(SLOW_EPOCHS))
     targets = [f"results/blink/generated/{f}" for f in ("normalisation.json", "splits/drivers.csv")]
-    proc = run_snakemake("--cores", "1", *_configs(), *targets, cwd=cwd)
+    proc = run_snakemake("--cores", "1", *_configs(), "--", *targets, cwd=cwd)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return cwd
 
 
 def _configs() -> list[str]:
-    return ["--configfile", str(CONFIGS["ci"]), "slow.yaml"]
+    return ["--configfile", "configs/ci.yaml", "slow.yaml"]
 
 
 def _copy(prepared: Path, dest: Path) -> Path:
@@ -305,6 +312,7 @@ def _job_pid(parent: int, script: str) -> int | None:
 def _kill_mid_epoch(cwd: Path, after_epoch: int, timeout: float = 300) -> int:
     """Start the training job, SIGKILL its process group once ``after_epoch`` is logged."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    (cwd / TRAIN_LOG).unlink()  # the uninterrupted run's
     args = [
         "--cores",
         "1",
@@ -341,7 +349,7 @@ def _kill_mid_epoch(cwd: Path, after_epoch: int, timeout: float = 300) -> int:
 @pytest.mark.slow
 def test_a_training_job_killed_mid_epoch_resumes_at_its_checkpoint(prepared, tmp_path):
     cwd = _copy(prepared, tmp_path / "wf")
-    proc = run_snakemake("--cores", "1", *_configs(), f"{TRAIN}/metrics.csv", cwd=cwd)
+    proc = run_snakemake("--cores", "1", *_configs(), "--", f"{TRAIN}/metrics.csv", cwd=cwd)
     assert proc.returncode == 0, proc.stderr[-4000:]
     uninterrupted = _metrics(cwd)
     assert "starting at epoch 0" in (cwd / TRAIN_LOG).read_text()
@@ -355,7 +363,7 @@ def test_a_training_job_killed_mid_epoch_resumes_at_its_checkpoint(prepared, tmp
     unlock = run_snakemake("--unlock", *_configs(), cwd=cwd)  # the killed Snakemake's lock
     assert unlock.returncode == 0, unlock.stderr[-2000:]
     rerun = run_snakemake(
-        "--cores", "1", *_configs(), "--rerun-incomplete", f"{TRAIN}/metrics.csv", cwd=cwd
+        "--cores", "1", "--rerun-incomplete", *_configs(), "--", f"{TRAIN}/metrics.csv", cwd=cwd
     )
     assert rerun.returncode == 0, rerun.stderr[-4000:]
     log = (cwd / TRAIN_LOG).read_text()
@@ -375,7 +383,8 @@ def _trials(cwd: Path, study: str) -> list[tuple[int, str]]:
 
 
 def _sweep(cwd: Path, *extra: str) -> dict:
-    proc = run_snakemake("--cores", "1", *_configs(), *extra, f"{SWEEP}/best_params.yaml", cwd=cwd)
+    args = ["--cores", "1", *extra, *_configs(), "--", f"{SWEEP}/best_params.yaml"]
+    proc = run_snakemake(*args, cwd=cwd)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads((cwd / SWEEP / "workers" / "worker0.json").read_text())
 

@@ -69,7 +69,8 @@ class Resumable:
         state = torch.load(path, map_location=self.device, weights_only=False)
         if state.get("fingerprint") != self.fingerprint:
             return False
-        if any(key not in state for key in self.STATE_KEYS) or "cpu" not in state.get("rng", ()):
+        rng = state.get("rng")
+        if any(key not in state for key in self.STATE_KEYS) or not isinstance(rng, dict):
             return False  # made by another version of the trainer
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -77,7 +78,6 @@ class Resumable:
         for key in self.STATE_KEYS:
             setattr(self, key, state[key])
         # map_location moved the states to the device; the RNG setters want CPU byte tensors.
-        rng = state["rng"]
         set_rng_states(
             {
                 "cpu": rng["cpu"].cpu(),

@@ -22,6 +22,13 @@ log = logging.getLogger("vigilance.core.io")
 SUFFIX = ".tmp"
 
 
+def _file_mode() -> int:
+    """The mode a plain ``open`` would give a new file (mkstemp makes them owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _prefix(path: Path) -> str:
     return f".{path.name}."
 
@@ -92,6 +99,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, _file_mode())
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)

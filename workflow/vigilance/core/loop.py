@@ -78,7 +78,9 @@ class EpochLoop(Resumable):
             )
         else:
             self.logger.warning(
-                "%s was made with other settings: starting afresh at epoch 0", state_path
+                "%s was made with other settings or by another version of the trainer: "
+                "starting afresh at epoch 0",
+                state_path,
             )
 
     def fit(
