@@ -11,6 +11,7 @@ import time
 
 import optuna
 import pytest
+from conftest import CONFIGS
 
 from vigilance.core.errors import VigilanceError
 from vigilance.evaluation.sweeps import (
@@ -183,3 +184,32 @@ def test_a_worker_summary_lists_its_trials_and_the_identity(tmp_path):
     summary = worker_summary(identity, study, 1, 2.5)
     assert summary["trials"] == [0, 1, 2] and summary["study"] == identity.name
     assert summary["inputs"] == identity.files and summary["key"] == identity.key
+
+
+def test_each_parts_identity_covers_its_files_and_settings_but_not_how_it_is_run(tmp_path):
+    from vigilance.core.config import load_yaml
+    from vigilance.finetune.sweep import study_identity as finetune_identity
+    from vigilance.pretrain.sweep import study_identity as pretrain_identity
+
+    config = load_yaml(CONFIGS["default"])
+    pretrain, finetune = config["pretrain"], config["finetune"]
+    data = _inputs(tmp_path)
+    encoder = tmp_path / "encoder.pt"
+    encoder.write_bytes(b"weights")
+
+    def pre(section=pretrain, window=10):
+        return pretrain_identity(section, "g", data, "original", window, [9, 18], "cpu", "auto", 1)
+
+    def fine(section=finetune):
+        return finetune_identity(section, "g", [*data, encoder], 10, [1, 6, 8], "cpu", "auto", 1)
+
+    before, fine_before = pre(), fine()
+    assert before.name.startswith("pretrain-g-") and fine_before.name.startswith("finetune-g-")
+    run_only = {"workers": 8, "storage": "postgresql://h/db"}
+    assert pre({**pretrain, "sweep": {**pretrain["sweep"], **run_only}}) == before
+    assert fine({**finetune, "sweep": {**finetune["sweep"], **run_only}}) == fine_before
+    assert pre(window=8).name != before.name
+    assert pre({**pretrain, "masking": {**pretrain["masking"], "select_share": 0.2}}) != before
+    assert fine({**finetune, "best_strategy": "frozen"}).name != fine_before.name
+    encoder.write_bytes(b"retrained")
+    assert fine().name != fine_before.name and pre() == before
