@@ -5,7 +5,8 @@ A checkpoint holds the model, optimiser and scheduler states, the random states 
 and, when CUDA is present, every CUDA device's: dropout on a GPU draws from those), the
 trainer's progress attributes (``STATE_KEYS``) and a fingerprint of the settings: a checkpoint
 made with other settings (or lacking a progress attribute) is not resumed, so a changed config
-never continues stale training. Checkpoints are written atomically (:mod:`vigilance.core.io`).
+never continues stale training. Checkpoints (and the trainers' model files, :func:`save_torch`)
+are written atomically (:mod:`vigilance.core.io`), the same content giving the same bytes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,20 @@ from pathlib import Path
 
 import torch
 
-from vigilance.core.io import save_torch
+from vigilance.core.io import atomic_path
 
 log = logging.getLogger("vigilance.core.checkpoint")
+
+
+def save_torch(path: str | Path, obj) -> None:
+    """``torch.save`` atomically, with the same bytes for the same content.
+
+    Saved to a file name, torch names the archive inside after it (here a random temporary
+    name); saved through a handle, the archive is always ``archive``, so equal weights give an
+    equal file and an equal digest (a sweep keyed by its encoder's digest resumes).
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        torch.save(obj, handle)
 
 
 def rng_states() -> dict:

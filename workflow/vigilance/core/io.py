@@ -114,16 +114,3 @@ def write_text(path: str | Path, text: str) -> None:
 def write_json(path: str | Path, data: Any) -> None:
     """Write JSON atomically, indented, keys in insertion order, with a final newline."""
     write_text(path, json.dumps(data, indent=2, default=str) + "\n")
-
-
-def save_torch(path: str | Path, obj: Any) -> None:
-    """``torch.save`` atomically, with the same bytes for the same content.
-
-    Saved to a file name, torch names the archive inside after it (here a random temporary
-    name); saved through a handle, the archive is always ``archive``, so equal weights give an
-    equal file and an equal digest (a sweep keyed by its encoder's digest resumes).
-    """
-    import torch
-
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        torch.save(obj, handle)

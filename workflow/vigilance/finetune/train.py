@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from vigilance.core.checkpoint import save_torch
 from vigilance.core.device import autocast
-from vigilance.core.io import save_torch
 from vigilance.core.loop import EpochLoop
 from vigilance.finetune.measures import DEFAULT_BINS, kss_measures
 from vigilance.finetune.unfreeze import set_modes, set_trainable, trainable_blocks

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import torch
 
+from vigilance.core.checkpoint import save_torch
 from vigilance.core.device import autocast
-from vigilance.core.io import save_torch
 from vigilance.core.loop import EpochLoop
 from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.masking import MaskingConfig, mask_rows
