@@ -309,8 +309,15 @@ def _job_pid(parent: int, script: str) -> int | None:
     return None
 
 
-def _kill_mid_epoch(cwd: Path, after_epoch: int, timeout: float = 300) -> int:
-    """Start the training job, SIGKILL its process group once ``after_epoch`` is logged."""
+def _checkpointed(state: Path) -> int:
+    """The epoch the checkpoint resumes at (0 while there is none); replaced atomically, it is
+    always whole when read."""
+    return torch.load(state, weights_only=False)["epoch"] if state.exists() else 0
+
+
+def _kill_mid_epoch(cwd: Path, epoch: int, timeout: float = 300) -> int:
+    """Start the training job; SIGKILL its process group once ``epoch`` epochs are
+    checkpointed, in the middle of the next one."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     (cwd / TRAIN_LOG).unlink()  # the uninterrupted run's
     args = [
@@ -326,18 +333,19 @@ def _kill_mid_epoch(cwd: Path, after_epoch: int, timeout: float = 300) -> int:
         [SNAKEMAKE, *args], cwd=cwd, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    log, deadline = cwd / TRAIN_LOG, time.monotonic() + timeout
+    log, state = cwd / TRAIN_LOG, cwd / TRAIN / "state" / "last.pt"
+    deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             text = log.read_text() if log.exists() else ""
-            if f"epoch {after_epoch}: " in text:
+            if f"epoch {epoch - 1}: " in text and _checkpointed(state) >= epoch:
                 pid = _job_pid(proc.pid, "pretrain_encoder.py")
                 assert pid is not None, "the training job's process was not found"
                 os.killpg(os.getpgid(pid), signal.SIGKILL)
                 return pid
             assert proc.poll() is None, f"snakemake ended before the kill:\n{text}"
-            time.sleep(0.02)
-        pytest.fail(f"epoch {after_epoch} never logged")
+            time.sleep(0.05)
+        pytest.fail(f"epoch {epoch} never checkpointed")
     finally:
         try:  # a Snakemake outside the job's group notes the failure and stops by itself
             proc.wait(timeout=60)
@@ -355,10 +363,10 @@ def test_a_training_job_killed_mid_epoch_resumes_at_its_checkpoint(prepared, tmp
     assert "starting at epoch 0" in (cwd / TRAIN_LOG).read_text()
     assert not (cwd / TRAIN / "state").exists() or not any((cwd / TRAIN / "state").iterdir())
 
-    _kill_mid_epoch(cwd, after_epoch=1)
+    _kill_mid_epoch(cwd, epoch=2)
     state = cwd / TRAIN / "state" / "last.pt"
-    saved = torch.load(state, weights_only=False)["epoch"]
-    assert 1 <= saved < 4 and not (cwd / TRAIN / "metrics.csv").exists()
+    saved = _checkpointed(state)  # 2, or 3 if epoch 2 ended before the kill landed
+    assert 2 <= saved < 4 and not (cwd / TRAIN / "metrics.csv").exists()
 
     unlock = run_snakemake("--unlock", *_configs(), cwd=cwd)  # the killed Snakemake's lock
     assert unlock.returncode == 0, unlock.stderr[-2000:]
