@@ -7,9 +7,9 @@ from vigilance.core.device import resolve_device
 from vigilance.core.io import write_text
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
-from vigilance.evaluation.sweeps import counted, lock_path
+from vigilance.evaluation.sweeps import counted, lock_path, worker_summary
 from vigilance.finetune.data import load_finetune_data
-from vigilance.finetune.sweep import run_sweep, study_name
+from vigilance.finetune.sweep import run_sweep, study_identity
 
 
 def main(snakemake) -> None:
@@ -24,16 +24,18 @@ def main(snakemake) -> None:
             inputs.blinks, inputs.manifest, inputs.stats, ft["features"], 1.0, p.window,
             evaluation["val_stride"], evaluation["test_stride"], device,
         )  # fmt: skip
-        name = study_name(ft, snakemake.wildcards.dataset)
+        identity = study_identity(
+            ft, snakemake.wildcards.dataset, list(inputs), p.window, p.bins, p.device,
+            p.precision, p.deterministic,
+        )  # fmt: skip
         study = run_sweep(
-            ft, data, inputs.encoder, device, p.precision, p.storage, name, p.bins,
+            ft, data, inputs.encoder, device, p.precision, p.storage, identity.name, p.bins,
             worker=worker, workers=ft["sweep"]["workers"],
             lock_file=lock_path(p.storage, p.folder), stale_after_s=p.stale_after_s,
         )  # fmt: skip
-        mine = [t.number for t in study.get_trials() if t.user_attrs.get("worker") == worker]
-        log.info("worker %d: trials %s; study %d counted", worker, mine, counted(study))
-        summary = {"worker": worker, "study": name, "trials": mine,
-                   "wall_s": time.perf_counter() - start}  # fmt: skip
+        summary = worker_summary(identity, study, worker, time.perf_counter() - start)
+        log.info("worker %d: trials %s of %s; %d counted", worker, summary["trials"],
+                 identity.name, counted(study))  # fmt: skip
         write_text(snakemake.output[0], json.dumps(summary, indent=1) + "\n")
 
 
