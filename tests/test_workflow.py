@@ -31,17 +31,6 @@ def test_ruff_is_clean(args):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_dry_run_of_the_full_dag(name, workflow_copy):
-    args = ["--dry-run", "--cores", "2"]
-    if name != "default":
-        args += ["--configfile", str(CONFIGS[name])]
-    proc = run_snakemake(*args, cwd=workflow_copy)
-    assert proc.returncode == 0, proc.stderr
-    assert "write_manifest" in proc.stdout
-    assert not (workflow_copy / "results").exists()
-
-
 def _job_resources(dry_run_output: str) -> list[tuple[str, dict]]:
     """(rule, resources) of every job a dry run prints."""
     jobs, rule = [], None
@@ -57,17 +46,20 @@ def _job_resources(dry_run_output: str) -> list[tuple[str, dict]]:
 
 
 @pytest.mark.parametrize("env", ["set", "unset"])
-def test_slurm_profile_dry_run(env, workflow_copy, monkeypatch):
+def test_slurm_profile_dry_run(env, workflow_copy, monkeypatch, tmp_path):
     """Account and partition from the environment; unset, the cluster's defaults ('' is the
     plugin's "not given": it guesses the account, picks or defaults the partition), never
-    the literal text of the variable."""
+    the literal text of the variable. A GPU model only for jobs that ask for a GPU (the set
+    case asks training jobs for one, the unset case for none)."""
     values = {"VIGILANCE_SLURM_ACCOUNT": "acct", "VIGILANCE_SLURM_PARTITION": "part"}
     for name in values:
         monkeypatch.delenv(name, raising=False)
-    ci = ["--configfile", str(CONFIGS["ci"])]
+    gpu = 1 if env == "set" else 0
+    overlay = tmp_path / "gpu.yaml"
+    overlay.write_text(f"resources: {{gpu: {gpu}, gpu_model: h100}}\n")
     proc = run_snakemake(
-        "--profile", "profiles/slurm", "--dry-run", *ci, cwd=workflow_copy,
-        env=values if env == "set" else None,
+        "--profile", "profiles/slurm", "--dry-run", "--configfile", str(CONFIGS["ci"]),
+        str(overlay), cwd=workflow_copy, env=values if env == "set" else None,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "write_manifest" in proc.stdout
@@ -77,21 +69,10 @@ def test_slurm_profile_dry_run(env, workflow_copy, monkeypatch):
     for rule, resources in jobs:
         got = (resources["slurm_account"], resources["slurm_partition"])
         assert got == expected, (rule, resources)
-
-
-@pytest.mark.parametrize("gpu", [0, 1])
-def test_gpu_model_is_asked_for_only_with_a_gpu(gpu, workflow_copy, tmp_path):
-    overlay = tmp_path / "gpu.yaml"
-    overlay.write_text(f"resources: {{gpu: {gpu}, gpu_model: h100}}\n")
-    ci = ["--configfile", str(CONFIGS["ci"]), str(overlay)]
-    proc = run_snakemake("--profile", "profiles/slurm", "--dry-run", *ci, cwd=workflow_copy)
-    assert proc.returncode == 0, proc.stderr
-    jobs = _job_resources(proc.stdout)
     with_gpu = {rule for rule, res in jobs if res.get("gpu", "0") != "0"}
-    with_model = {rule for rule, res in jobs if "gpu_model" in res}
-    assert with_model == with_gpu
-    assert bool(with_gpu) == bool(gpu), with_gpu
-    assert all(res["gpu_model"] == "h100" for _, res in jobs if "gpu_model" in res)
+    with_model = {rule for rule, res in jobs if res.get("gpu_model") == "h100"}
+    assert with_model == with_gpu and bool(with_gpu) == bool(gpu), (with_gpu, with_model)
+    assert all("gpu_model" not in res for rule, res in jobs if rule not in with_gpu)
 
 
 def _slurm_groups() -> dict[str, str]:
@@ -136,8 +117,10 @@ def _job_stats(output: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in rows if len(row) == 2}
 
 
-@pytest.mark.parametrize("name", ["default", "ci"])
-def test_wildcard_constraints_do_not_depend_on_the_include_order(name, workflow_copy):
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_dry_run_of_the_full_dag_in_any_include_order(name, workflow_copy):
+    """The full DAG, and the same DAG with the rule files included in another order (the
+    wildcard constraints must not depend on it)."""
     (workflow_copy / "Snakefile.reordered").write_text(_reordered_snakefile(workflow_copy))
     args = ["--dry-run", "--cores", "2"]
     if name != "default":
@@ -146,7 +129,9 @@ def test_wildcard_constraints_do_not_depend_on_the_include_order(name, workflow_
     for snakefile in ("Snakefile", "Snakefile.reordered"):
         proc = run_snakemake("--snakefile", snakefile, *args, cwd=workflow_copy)
         assert proc.returncode == 0, f"{snakefile}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        assert "write_manifest" in proc.stdout
         plans[snakefile] = _job_stats(proc.stdout)
+    assert not (workflow_copy / "results").exists()
     assert plans["Snakefile"] == plans["Snakefile.reordered"]
     assert plans["Snakefile"]["train_mtl_model"] > 0  # the deap-windows names are in
 

@@ -48,14 +48,9 @@ def main(snakemake) -> None:
         device = resolve_device(p.device)
         inputs = snakemake.input
         train, val, n = load_pretrain_data(
-            inputs.blinks,
-            inputs.manifest,
-            inputs.stats,
-            w.features,
-            float(w.fraction),
-            p.window,
-            device,
-        )
+            inputs.blinks, inputs.manifest, inputs.stats, w.features, float(w.fraction),
+            p.window, device,
+        )  # fmt: skip
         params = resolve_params(p.section, inputs.get("best"))
         configs = build_configs(params, n, p.window, p.masking, p.precision)
         fingerprint = config_hash(
