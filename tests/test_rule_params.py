@@ -18,11 +18,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import CONFIGS, copy_workflow, run_snakemake
+
+from vigilance.core.errors import VigilanceError
+from vigilance.core.settings import settings_from
 
 # Every optional part and download on: the DAG then holds nearly every rule.
 EVERYTHING_ON = {
@@ -98,6 +102,31 @@ def whole_sections(name: str, value, config: dict, where: str = "") -> list[str]
         for k, item in enumerate(value):
             found += whole_sections(name, item, config, f"{where}[{k}]")
     return found
+
+
+@dataclass(frozen=True)
+class _Settings:
+    window: int
+    bins: list
+
+
+def test_settings_from_builds_the_dataclass_from_exactly_its_params():
+    settings = settings_from(_Settings, {"window": 30, "bins": [[1, 3]]}, "fit")
+    assert settings == _Settings(30, [[1, 3]])
+    assert settings_from(_Settings, {"window": 30}, bins=[]) == _Settings(30, [])
+
+
+@pytest.mark.parametrize(
+    "params, named",
+    [({"window": 30}, "missing ['bins']"), ({"window": 30, "bins": [], "seeds": [1]}, "seeds")],
+    ids=["missing", "unexpected"],
+)
+def test_settings_from_refuses_params_that_differ_from_the_fields(params, named):
+    with pytest.raises(VigilanceError) as err:
+        settings_from(_Settings, params, "fit_blink_baselines")
+    message = str(err.value)
+    assert named in message and "rule fit_blink_baselines" in message
+    assert "exactly ['window', 'bins']" in message
 
 
 def test_the_section_check_catches_a_whole_section_and_an_enabled_switch():
