@@ -8,6 +8,15 @@ Functions (paths, inputs, the part's final outputs) are in common.smk.
 """
 
 
+# The download runs where Snakemake runs (compute nodes often cannot reach the internet); the
+# scores, tables and figures read small files: on a cluster they would only queue.
+localrules:
+    download_gaze_recordings,
+    score_gaze_classifiers,
+    plot_gaze_confusion_matrices,
+    plot_gaze_fair_vs_leaky,
+
+
 rule download_gaze_recordings:
     output:
         folder=directory("results/eyetracking/download/paths"),
@@ -92,7 +101,7 @@ rule fit_gaze_baselines:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),
     params:
-        classical=config["eyetracking"]["classical"],
+        classical=omit(config["eyetracking"]["classical"], "inputs"),
         folds=config["eyetracking"]["folds"],
     script:
         "../scripts/fit_gaze_baselines.py"
@@ -122,7 +131,7 @@ rule train_gaze_classifier:
         runtime=runtime("train"),
         gpu=gpus(),
     params:
-        deep=config["eyetracking"]["deep"],
+        deep=omit(config["eyetracking"]["deep"], "models"),
         folds=config["eyetracking"]["folds"],
         device=config["device"],
         precision=config["precision"],

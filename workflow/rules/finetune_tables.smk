@@ -1,6 +1,13 @@
 """Fine-tuning tables: results with paired comparisons, findings, Table 3.2 and Fig 3.7."""
 
 
+# Light jobs reading a few CSV files: on a cluster they would only queue.
+localrules:
+    tabulate_finetuning,
+    tabulate_finetuning_sweep,
+    plot_finetuning_importances,
+
+
 rule tabulate_finetuning:
     input:
         curves="results/finetune/{dataset}/curves.csv",

@@ -1,10 +1,13 @@
 """Gather a sweep's workers (pre-training or fine-tuning): trials, best parameters, importances."""
 
+from dataclasses import dataclass
+
 import optuna
 import yaml
 
 from vigilance.core.io import atomic_path, write_text
 from vigilance.core.logs import script_context
+from vigilance.core.settings import settings_from
 from vigilance.evaluation.sweeps import agreed_identity, check_complete, open_storage
 from vigilance.finetune import sweep as finetune_sweep
 from vigilance.pretrain import sweep as pretrain_sweep
@@ -14,9 +17,19 @@ from vigilance.pretrain.sweep import importances, trials_table
 PARTS = {"pretrain": pretrain_sweep, "finetune": finetune_sweep}
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: the part, what of its section names the study, the storage."""
+
+    part: str
+    section: dict
+    storage: str
+
+
 def main(snakemake) -> None:
-    p, out = snakemake.params, snakemake.output
+    out = snakemake.output
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         part = PARTS[p.part]
         # The study the workers ran, named by its inputs' digest (rechecked against the files).
         name = agreed_identity(snakemake.input).name
