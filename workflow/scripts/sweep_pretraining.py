@@ -52,7 +52,12 @@ def main(snakemake) -> None:
         device = resolve_device(p.device)
         data = load_pretrain_data(*snakemake.input, p.features, 1.0, p.window, device)
         study = run_sweep(
-            p.section, data[:2], data[2], p.window, device, p.precision,
+            p.section,
+            data[:2],
+            data[2],
+            p.window,
+            device,
+            p.precision,
             p.storage,  # not an output: kept on failure, so the sweep resumes
             identity.name,
             widths=p.widths,
