@@ -243,3 +243,34 @@ def test_importance_bars_are_readable_and_sorted(plt, tmp_path):
     assert overlapping_labels(fig) == []
     saved(fig, tmp_path / "importance.png")
     saved(plot_importances(plt, table.iloc[:0], "fine-tuning"), tmp_path / "none.png")
+
+
+def mtl_curves() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = [
+        (method, seed, epoch, "test", task, "f1_macro", 0.5 - 0.3 / epoch + rng.normal(0, 0.02))
+        for method in ("STL", "HPS", "SPS", "CSN", "STL_nodropout", "STL_unclipped")
+        for seed in (1, 2)
+        for epoch in range(1, 21)
+        for task in ("ML_Both_Arms", "Locomotion")
+    ]
+    return pd.DataFrame(
+        rows, columns=["method", "seed", "epoch", "split", "task", "metric", "value"]
+    )
+
+
+def test_multi_task_curves_keep_titles_and_legend_clear_of_each_other(plt, tmp_path):
+    from vigilance.mtl.figures import plot_curves, plot_last_epochs
+
+    curves = mtl_curves()
+    tasks = ["ML_Both_Arms", "Locomotion"]
+    fig = plot_curves(plt, curves, ["STL", "HPS"], "f1_macro", tasks, "Fig 4.1: hard sharing")
+    assert overlapping_labels(fig) == []  # the figure title used to sit on the panel titles
+    assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["HPS", "STL"]
+    saved(fig, tmp_path / "curves.png")
+    fig = plot_last_epochs(plt, curves, "f1_macro", tasks, 10, "Fig 4.2")
+    assert overlapping_labels(fig) == []
+    assert len(fig.legends[0].get_texts()) == 6
+    saved(fig, tmp_path / "last.png")
+    saved(plot_curves(plt, curves, ["LSTM"], "f1_macro", tasks, "none"), tmp_path / "none.png")

@@ -52,9 +52,21 @@ def _empty(ax, text: str) -> None:
     ax.set_axis_off()
 
 
+def _legend(fig, axes) -> None:
+    """One legend for all panels, outside them on the right (it hides no curve)."""
+    entries = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    if entries:
+        fig.legend(entries.values(), entries.keys(), loc="outside right center", fontsize="small")
+
+
 def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
     """LOESS-smoothed test curves of some methods, one panel per task."""
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
+    )
     for ax, task in zip(axes[0], tasks, strict=True):
         mean = mean_curve(curves, metric, task)
         mean = mean[mean["method"].isin(methods)]
@@ -71,14 +83,16 @@ def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
                 label=label,
             )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=task)
-        ax.legend(fontsize="small")
+    _legend(fig, axes[0])
     fig.suptitle(title)
     return fig
 
 
 def plot_last_epochs(plt, curves, metric, tasks, k, title):
     """The last ``k`` epochs of every method (mean over seeds) with a linear fit each."""
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
+    )
     for ax, task in zip(axes[0], tasks, strict=True):
         mean = mean_curve(curves, metric, task)
         if mean.empty:
@@ -96,7 +110,7 @@ def plot_last_epochs(plt, curves, metric, tasks, k, title):
                     label=method,
                 )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=f"{task}: last {k} epochs")
-        ax.legend(fontsize="small")
+    _legend(fig, axes[0])
     fig.suptitle(title)
     return fig
 
