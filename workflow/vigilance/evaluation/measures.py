@@ -126,6 +126,15 @@ def kappa(y_true, y_pred, labels: int | Sequence, weights: str | None = None) ->
     return float(value)
 
 
+def _per_class_arrays(y_true, y_pred, labels: list) -> tuple[np.ndarray, ...]:
+    """(precision, recall, F1, support), each (K,), of already checked labels: one sklearn call."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    return precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average=None, zero_division=0
+    )
+
+
 def per_class(y_true, y_pred, labels: int | Sequence, names: Sequence | None = None):
     """Precision, recall, F1 and support of every class of the label set (``zero_division=0``).
 
@@ -137,24 +146,20 @@ def per_class(y_true, y_pred, labels: int | Sequence, names: Sequence | None = N
     Returns:
         A table indexed by class (``class``) with columns precision, recall, f1, support.
     """
-    from sklearn.metrics import precision_recall_fscore_support
-
     y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
-    p, r, f, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, average=None, zero_division=0
-    )
+    p, r, f, support = _per_class_arrays(y_true, y_pred, labels)
     index = pd.Index(list(names) if names is not None else labels, name="class")
     return pd.DataFrame(
         {"precision": p, "recall": r, "f1": f, "support": support.astype(int)}, index=index
     )
 
 
-def averaged(
-    y_true, y_pred, labels: int | Sequence, average: str, macro_over: str = "labels"
-) -> tuple[float, float, float]:
-    """(precision, recall, F1) averaged ``macro`` or ``weighted`` over the label set."""
-    from sklearn.metrics import precision_recall_fscore_support
+def _averages(y_true, labels: list, arrays, macro_over: str) -> dict[str, float]:
+    """Macro and weighted precision, recall and F1 from the per-class arrays.
 
+    The same arithmetic as scikit-learn's ``average="macro"`` (the unweighted mean over the
+    chosen classes) and ``average="weighted"`` (weights = support; 0 without any support).
+    """
     if macro_over not in MACRO_OVER:
         raise VigilanceError(
             "unknown macro average",
@@ -162,14 +167,31 @@ def averaged(
             value=macro_over,
             expected="'labels' or 'support'",
         )
-    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    *values, support = arrays
     if macro_over == "support":
-        present = set(y_true.tolist())
-        labels = [label for label in labels if label in present]
-    p, r, f, _ = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, average=average, zero_division=0
-    )
-    return float(p), float(r), float(f)
+        chosen = np.isin(labels, np.unique(y_true))
+    else:
+        chosen = np.ones(len(labels), dtype=bool)
+    out = {}
+    for name, value in zip(("precision", "recall", "f1"), values, strict=True):
+        out[f"macro_{name}"] = float(value[chosen].mean())
+        total = support.sum()
+        out[f"weighted_{name}"] = float((value * support).sum() / total) if total else 0.0
+    return out
+
+
+def averaged(
+    y_true, y_pred, labels: int | Sequence, average: str, macro_over: str = "labels"
+) -> tuple[float, float, float]:
+    """(precision, recall, F1) averaged ``macro`` or ``weighted`` over the label set."""
+    if average not in ("macro", "weighted"):
+        raise VigilanceError(
+            "unknown average", field="average", value=average, expected="'macro' or 'weighted'"
+        )
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    arrays = _per_class_arrays(y_true, y_pred, labels)
+    result = _averages(y_true, labels, arrays, macro_over)
+    return tuple(result[f"{average}_{name}"] for name in ("precision", "recall", "f1"))
 
 
 def classification_scores(
@@ -183,11 +205,9 @@ def classification_scores(
         macro_over: ``labels`` (all K classes) or ``support`` (see the module docstring).
     """
     y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    arrays = _per_class_arrays(y_true, y_pred, labels)
     result = {"accuracy": accuracy(y_true, y_pred), "kappa": kappa(y_true, y_pred, labels)}
-    for average in ("macro", "weighted"):
-        values = averaged(y_true, y_pred, labels, average, macro_over)
-        for name, value in zip(("precision", "recall", "f1"), values, strict=True):
-            result[f"{average}_{name}"] = value
+    result.update(_averages(y_true, labels, arrays, macro_over))
     return {name: result[name] for name in SCALARS}
 
 

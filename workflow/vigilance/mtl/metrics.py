@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigilance.evaluation.measures import averaged, label_set, per_class
+from vigilance.evaluation.measures import per_class
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, float]:
@@ -21,14 +21,14 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, 
         y_true: (N,) true class ids 0..K-1; y_pred: (N,) predicted class ids.
         n_classes: K, the size of the task's label set.
     """
-    labels = label_set(n_classes)
-    table = per_class(y_true, y_pred, labels)
+    table = per_class(y_true, y_pred, n_classes)
+    f1, support = table["f1"].to_numpy(), table["support"].to_numpy()
     accuracy = float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
     out = {
         "accuracy": accuracy,
         "f1_micro": accuracy,  # single-label: micro F1 equals accuracy
-        "f1_macro": averaged(y_true, y_pred, labels, "macro")[2],
-        "f1_weighted": averaged(y_true, y_pred, labels, "weighted")[2],
+        "f1_macro": float(f1.mean()),  # over all K classes: sklearn's macro with labels=0..K-1
+        "f1_weighted": float((f1 * support).sum() / support.sum()),
     }
-    out.update({f"f1_class{k}": float(v) for k, v in enumerate(table["f1"])})
+    out.update({f"f1_class{k}": float(v) for k, v in enumerate(f1)})
     return out
