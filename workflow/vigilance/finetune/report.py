@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.blink.format import kss_level
+from vigilance.evaluation.measures import confusion_matrix
 from vigilance.evaluation.stats import mean_ci, paired_comparison, verdict
 from vigilance.finetune.thesis import THESIS_BEST_SCHEDULE
 
@@ -53,11 +54,10 @@ def select(frame: pd.DataFrame, init: str, strategy: str | None = None, share: f
 
 def confusion(y_true, y_pred, bins) -> np.ndarray:
     """(levels, levels) counts: rows the true level, columns the level of the rounded prediction."""
-    n = len(bins)
     true = kss_level(np.asarray(y_true, dtype=float), bins).astype(int)
     rounded = np.clip(np.round(np.asarray(y_pred, dtype=float)), 1, 9)
     pred = kss_level(rounded, bins).astype(int)
-    return np.bincount(true * n + pred, minlength=n * n).reshape(n, n)
+    return confusion_matrix(true, pred, len(bins))
 
 
 def row_normalise(counts: np.ndarray) -> np.ndarray:
@@ -67,26 +67,16 @@ def row_normalise(counts: np.ndarray) -> np.ndarray:
 
 
 def plot_confusion(plt, counts: np.ndarray, names: list[str], title: str):
-    """Raw counts and row-normalised shares side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
-    for ax, data, label, fmt in (
-        (axes[0], counts, "count", "{:.0f}"),
-        (axes[1], row_normalise(counts), "share of the true level", "{:.2f}"),
-    ):
-        image = ax.imshow(data, cmap="Blues", vmin=0)
-        for (i, j), value in np.ndenumerate(data):
-            colour = "white" if value > 0.6 * data.max() else "black"
-            ax.text(j, i, fmt.format(value), ha="center", va="center", color=colour, fontsize=8)
-        ax.set_xticks(range(len(names)), names, rotation=30)
-        ax.set_yticks(range(len(names)), names)
-        ax.set_xlabel("predicted level")
-        ax.set_ylabel("true level")
-        ax.grid(False)
-        fig.colorbar(image, ax=ax, shrink=0.8, label=label)
-    axes[0].set_title("counts")
-    axes[1].set_title("row-normalised")
+    """Raw counts and row-normalised shares side by side (seaborn heat maps, annotated)."""
+    from vigilance.plots import confusion_heatmap, fit_tick_labels
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained")
+    confusion_heatmap(axes[0], counts, names, normalise=False)
+    confusion_heatmap(axes[1], counts, names, normalise=True)
+    for ax, name in zip(axes, ("counts", "row-normalised"), strict=True):
+        ax.set(title=name, xlabel="predicted level", ylabel="true level")
     fig.suptitle(title)
-    return fig
+    return fit_tick_labels(fig)
 
 
 def results_table(test: pd.DataFrame) -> pd.DataFrame:

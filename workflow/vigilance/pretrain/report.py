@@ -182,8 +182,14 @@ def plot_importances(plt, table: pd.DataFrame, part: str = "pre-training"):
         ax.text(0.5, 0.5, "no importances: too few completed trials", ha="center")
         ax.set_axis_off()
         return fig
-    ax.barh(table["parameter"], table["importance"])
-    ax.set_xlabel("importance (fANOVA, share of variance)")
+    import seaborn as sns
+
+    table = table.iloc[::-1]  # most important on top
+    sns.barplot(table, y="parameter", x="importance", orient="h", color="C0", ax=ax)
+    ax.bar_label(ax.containers[0], fmt="%.2f", padding=3, fontsize="small")
+    ax.set_xlim(0, max(1.0, table["importance"].max()) * 1.12)
+    ax.grid(axis="y", visible=False)
+    ax.set(xlabel="importance (fANOVA, share of variance)", ylabel="")
     ax.set_title(f"Hyper-parameter importance of the {part} sweep")
     return fig
 
