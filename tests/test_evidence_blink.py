@@ -7,17 +7,22 @@ import copy
 import functools
 import warnings
 
+import numpy as np
 import optuna
+import pandas as pd
 import pytest
 import torch
 import yaml
 from conftest import CONFIGS
 
 from vigilance.blink.format import FEATURE_SETS
+from vigilance.blink.windows import BlinkWindows
 from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.verdicts import judge
 from vigilance.finetune.hparams import build_configs as finetune_configs
 from vigilance.finetune.hparams import flat_defaults as finetune_defaults
 from vigilance.finetune.model import FinetuneModel
+from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.hparams import (
     build_configs,
     check_space,
@@ -25,9 +30,14 @@ from vigilance.pretrain.hparams import (
     resolve_coupled,
     suggest_valid,
 )
-from vigilance.pretrain.model import PretrainModel
+from vigilance.pretrain.masking import KEPT, MASKED, NOISED, MaskingConfig, row_kind_sums
+from vigilance.pretrain.model import HeadConfig, PretrainModel
+from vigilance.pretrain.report import findings as pretrain_findings
 from vigilance.pretrain.sweep import suggest
 from vigilance.pretrain.thesis import RANGES
+from vigilance.pretrain.train import TrainConfig, Trainer
+
+CPU = torch.device("cpu")
 
 
 @functools.cache
@@ -148,3 +158,63 @@ def test_a_value_no_trial_can_use_is_a_configuration_error(space, field):
     fixed = {"upscaling": "linear", "d_model": 32, "n_heads": 2, "upscaling_heads": 1}
     with pytest.raises(VigilanceError, match=field):
         check_space(space, fixed, [9, 18])
+
+
+# -- Fig 4.3: the model and the baselines on the mask-index rows ------------------------------
+
+
+class CopyAndMean(torch.nn.Module):
+    """A "model" that learns nothing: the mean of the visible rows for a masked row, its own
+    (noised or kept) input for every other chosen row."""
+
+    def forward(self, x_masked, real, treatment):
+        visible = (real & (treatment != MASKED))[..., None].to(x_masked.dtype)
+        mean = (x_masked * visible).sum(1, keepdim=True) / visible.sum(1, keepdim=True)
+        guess = torch.where((treatment == MASKED)[..., None], mean.expand_as(x_masked), x_masked)
+        return guess[treatment > 0]
+
+
+def _noisy_windows(seed: int):
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(8 * 60, 9))  # rows vary within a window: the mean is no oracle
+    return BlinkWindows.from_arrays(features, np.full(len(features), np.nan), [60] * 8, window=20)
+
+
+def _cheat_metrics(seed: int) -> dict:
+    backbone = BackboneConfig(9, 20, "linear", d_model=8, n_blocks=1, n_heads=2)
+    cfg = TrainConfig(epochs=1, steps_per_epoch=1, batch_size=32, val_batches=8)
+    trainer = Trainer(backbone, HeadConfig([8]), cfg, MaskingConfig(), seed=seed, device=CPU)
+    trainer.model = CopyAndMean()
+    return trainer.evaluate(_noisy_windows(seed))
+
+
+def test_a_copy_and_mean_model_does_not_beat_the_mean_baseline_on_the_masked_rows():
+    runs = {seed: _cheat_metrics(seed) for seed in (1, 2, 3)}
+    # Over all chosen rows the cheat wins: the comparison the thesis' figure invites is rigged.
+    everything = [m["loss"] - m["baseline_mean"] for m in runs.values()]
+    assert judge(everything, "lower")["verdict"] == "reproduced"
+    assert {"loss_masked", "baseline_mean_masked", "baseline_next_masked"} <= set(runs[1])
+    curves = pd.concat(
+        [
+            pd.DataFrame(
+                [{"epoch": 0, "split": "val", "metric": k, "value": v} for k, v in m.items()]
+            ).assign(features="original", fraction=1.0, seed=seed)
+            for seed, m in runs.items()
+        ],
+        ignore_index=True,
+    )
+    table = pretrain_findings(curves, {"calibration": {"value": 0.01, "reason": "test"}})
+    mean_row = table[table["claim"].str.contains("mean blink vector")].iloc[0]
+    assert mean_row["verdict"] != "reproduced"
+    assert mean_row["estimate"] >= 0  # on the mask-index rows the cheat is no better
+    assert table.iloc[0]["verdict"] == "not tested"  # no calibration arm in this grid
+
+
+def test_row_kind_sums_split_every_error_by_treatment():
+    errors = {"loss": torch.tensor([1.0, 2.0, 3.0, 4.0]), "baseline_mean": torch.ones(4)}
+    treatment = torch.tensor([MASKED, MASKED, NOISED, KEPT], dtype=torch.int8)
+    sums = row_kind_sums(errors, treatment)
+    assert sums["loss"] == (10.0, 4)
+    assert sums["loss_masked"] == (3.0, 2)
+    assert sums["loss_noised"] == (3.0, 1) and sums["loss_kept"] == (4.0, 1)
+    assert sums["baseline_mean_masked"] == (2.0, 2)

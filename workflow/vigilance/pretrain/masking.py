@@ -78,3 +78,30 @@ def mask_rows(
         (treatment == MASKED)[..., None], torch.full_like(x, cfg.mask_value), x_masked
     )
     return x_masked, chosen, treatment
+
+
+def row_kind_sums(errors: dict[str, torch.Tensor], treatment: torch.Tensor) -> dict[str, tuple]:
+    """Sums and counts of every per-row error, over all chosen rows and by row kind.
+
+    Only the mask-index rows carry the pre-training question: a noised row shows the model a
+    scaled copy of its target and a kept row the target itself, while the baselines see
+    neither. So every error (the model's ``loss``, ``loss_original``, the baselines') is also
+    summed on each kind alone, as ``<name>_masked``, ``<name>_noised`` and ``<name>_kept``;
+    the claims and Fig 4.3 compare model and baselines on ``*_masked``.
+
+    Args:
+        errors: name -> (C,) per-row squared errors of the C chosen rows.
+        treatment: (C,) the chosen rows' treatments (:data:`MASKED`, :data:`NOISED`,
+            :data:`KEPT`).
+
+    Returns:
+        metric -> (sum, count), to be summed over batches and divided.
+    """
+    out = {}
+    for name, err in errors.items():
+        err = err.detach()
+        out[name] = (float(err.sum()), int(err.numel()))
+        for label, code in TREATMENTS.items():
+            part = err[treatment == code]
+            out[f"{name}_{label}"] = (float(part.sum()), int(part.numel()))
+    return out

@@ -5,8 +5,9 @@ Every epoch draws its training windows and masks from generators seeded by (seed
 the validation batches and masks are the same every epoch, so a run is reproducible and a run
 resumed from its last checkpoint (which also stores the global RNG state used by dropout)
 ends with the same numbers as an uninterrupted one. Per epoch and split the metrics are the
-loss (MSE over chosen rows), the loss by treatment, the loss on the original 9 features only,
-and the mean and next-row baselines on the same chosen rows.
+loss (MSE over chosen rows), the loss on the original 9 features only, and the mean and
+next-row baselines on the same chosen rows, each also by row kind (``*_masked``, ``*_noised``,
+``*_kept``: :func:`vigilance.pretrain.masking.row_kind_sums`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from vigilance.core.checkpoint import Resumable
 from vigilance.core.device import autocast
 from vigilance.core.io import atomic_path
 from vigilance.models.backbone import BackboneConfig
-from vigilance.pretrain.masking import MaskingConfig, mask_rows
+from vigilance.pretrain.masking import MaskingConfig, mask_rows, row_kind_sums
 from vigilance.pretrain.model import (
     HeadConfig,
     PretrainModel,
     baselines,
-    batch_metrics,
     squared_errors,
 )
 
@@ -150,7 +150,7 @@ class Trainer(Resumable):
                 if not torch.isfinite(loss):
                     raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
                 (loss / cfg.accumulate).backward()
-                _add(sums, batch_metrics({k: v.detach() for k, v in errors.items()}, treatment))
+                _add(sums, row_kind_sums(errors, treatment))
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
             self.optimizer.step()
         return {"train": _mean(sums), "val": self.evaluate(val_windows)}
@@ -166,7 +166,7 @@ class Trainer(Resumable):
         sums: dict[str, list] = {}
         for idx in torch.split(picks, cfg.batch_size):
             errors, treatment = self._errors(windows, idx, masks)
-            _add(sums, batch_metrics(errors, treatment))
+            _add(sums, row_kind_sums(errors, treatment))
         return _mean(sums)
 
     # -- the loop -------------------------------------------------------------------------
