@@ -15,13 +15,19 @@ import torch
 import yaml
 from conftest import CONFIGS
 
+from vigilance.blink.baselines import real_row_statistics
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.windows import BlinkWindows
 from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.classical import window_statistics
 from vigilance.evaluation.verdicts import judge
+from vigilance.finetune.baselines import score_baselines
+from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.hparams import build_configs as finetune_configs
 from vigilance.finetune.hparams import flat_defaults as finetune_defaults
+from vigilance.finetune.measures import kss_measures
 from vigilance.finetune.model import FinetuneModel
+from vigilance.finetune.report import findings as finetune_findings
 from vigilance.models.backbone import BackboneConfig
 from vigilance.pretrain.hparams import (
     build_configs,
@@ -38,6 +44,7 @@ from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import TrainConfig, Trainer
 
 CPU = torch.device("cpu")
+BINS = [[1, 3], [4, 6], [7, 7], [8, 9]]
 
 
 @functools.cache
@@ -218,3 +225,77 @@ def test_row_kind_sums_split_every_error_by_treatment():
     assert sums["loss_masked"] == (3.0, 2)
     assert sums["loss_noised"] == (3.0, 1) and sums["loss_kept"] == (4.0, 1)
     assert sums["baseline_mean_masked"] == (2.0, 2)
+
+
+# -- the trivial and classical rows of the fine-tuning tables ---------------------------------
+
+
+def _labelled(seed: int, n_rec: int = 8, length: int = 50, window: int = 10, stride: int = 1):
+    """Labelled windows; each recording has its KSS level, which shifts its blink features (so
+    window statistics predict it)."""
+    rng = np.random.default_rng(seed)
+    lengths = [length] * (n_rec - 1) + [window - 3]  # one short, padded recording
+    level = np.repeat(rng.integers(1, 10, n_rec), lengths)
+    features = rng.normal(size=(len(level), 9)) + 0.4 * (level[:, None] - 5)
+    windows = BlinkWindows.from_arrays(features, level.astype(float), lengths, window)
+    return LabelledWindows(windows, windows.labelled()[::stride])
+
+
+def test_the_baseline_rows_score_exactly_the_test_windows_with_the_same_measures():
+    data = {"train": _labelled(0), "val": _labelled(1), "test": _labelled(2, stride=2)}
+    trivial, classical = score_baselines(
+        data, ["Ridge", "RandomForestRegressor"], seed=1, trees=5, train_stride=1, bins=BINS
+    )
+    y_test = data["test"].windows.labels[data["test"].index].numpy()
+    mean = float(data["train"].windows.labels[data["train"].index].mean())
+    expected = kss_measures(y_test, np.full(len(y_test), mean), bins=BINS)
+    assert trivial["init"] == "trivial"
+    assert trivial["kappa_4"] == pytest.approx(expected["kappa_4"], nan_ok=True)
+    assert trivial["mse"] == pytest.approx(float(((y_test - mean) ** 2).mean()))
+    assert classical["init"] == "classical" and classical["model"] in (
+        "Ridge",
+        "RandomForestRegressor",
+    )
+    assert classical["kappa_4"] > trivial["kappa_4"] + 0.2  # the statistics carry the signal
+
+
+def test_window_statistics_leave_padding_out():
+    x = np.zeros((1, 4, 2))
+    x[0, :2] = [[1.0, 2.0], [3.0, 6.0]]
+    mask = np.array([[True, True, False, False]])
+    stats = real_row_statistics(x, mask).reshape(2, 6)
+    assert stats[0].tolist() == pytest.approx([2.0, 1.0, 1.0, 3.0, 2.0, 0.0])
+    assert stats[1, 0] == 4.0  # PAD zeros would have made it 2
+    full = np.ones((1, 4), dtype=bool)
+    assert real_row_statistics(x, full) == pytest.approx(window_statistics(x))
+
+
+def test_finetuning_findings_judge_the_model_against_the_baseline_rows():
+    rows = []
+    for seed in (1, 2, 3):
+        for init, strategy, kpi in (
+            ("pretrained_all", "top2", 0.40 + 0.01 * seed),
+            ("trivial", "-", 0.0),
+            ("classical", "-", 0.60 + 0.01 * seed),
+        ):
+            rows.append({"init": init, "strategy": strategy, "share": 1.0, "seed": seed,
+                         "kappa_4": kpi})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    test, baselines = (
+        frame[frame["init"] == "pretrained_all"],
+        frame[frame["init"] != "pretrained_all"],
+    )
+    curves = pd.DataFrame(
+        columns=["init", "strategy", "share", "seed", "epoch", "split", "metric", "value"]
+    )
+    table = finetune_findings(test, curves, {"top2": [[3, 1], [6, 2]]}, "top2", baselines)
+    verdict = dict(zip(table["quantity (A - B)"], table["verdict"], strict=True))
+    assert (
+        verdict["test KPI, pretrained_all (top2) - training-mean predictor, same test windows"]
+        == "reproduced"
+    )
+    assert (
+        verdict["test KPI, pretrained_all (top2) - best classical regressor, same test windows"]
+        == "not reproduced"
+    )
+    assert "lacks" in table.iloc[1]["test"]  # no scratch arm: not tested, with the reason
