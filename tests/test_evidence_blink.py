@@ -16,7 +16,10 @@ import yaml
 from conftest import CONFIGS
 
 from vigilance.blink.baselines import real_row_statistics
-from vigilance.blink.format import FEATURE_SETS
+from vigilance.blink.format import FEATURE_SETS, FEATURES
+from vigilance.blink.generate import _EFFECT as POPULATION_EFFECT
+from vigilance.blink.generate import GeneratorConfig, driver_effects, generate, pool_sizes
+from vigilance.blink.splits import split_drivers
 from vigilance.blink.windows import BlinkWindows
 from vigilance.core.errors import VigilanceError
 from vigilance.evaluation.classical import window_statistics
@@ -299,3 +302,68 @@ def test_finetuning_findings_judge_the_model_against_the_baseline_rows():
         == "not reproduced"
     )
     assert "lacks" in table.iloc[1]["test"]  # no scratch arm: not tested, with the reason
+
+
+# -- a generated default that poses the question ----------------------------------------------
+
+
+@pytest.mark.parametrize("config", ["default", "ci", "paper"])
+def test_the_generators_pools_and_label_shares_match_config(config):
+    settings = _merged(config)["blink"]["generator"]
+    cfg = GeneratorConfig(**{**settings, "recordings_per_driver": 1, "recording_minutes": 6})
+    sizes = pool_sizes(cfg)
+    labelled, pool = sizes["high"], sizes["low"] + sizes["none"]
+    assert labelled + pool == cfg.drivers
+    assert labelled == round(cfg.drivers / (1 + cfg.pretrain_ratio))
+    assert sizes["none"] == round(cfg.no_label_share * pool)
+    if config == "default":
+        assert pool == 4 * labelled  # several times the labelled pool, as the thesis premises
+    if config == "ci":  # small enough to generate here: the data hold exactly these counts
+        blinks, drivers = generate(cfg)
+        assert drivers["label_quality"].value_counts().to_dict() == {
+            k: v for k, v in sizes.items() if v
+        }
+        manifest = split_drivers(drivers, blinks.dropna(subset=list(FEATURES)), BINS,
+                                 0.15, 0.15, 0.1, [1.0], seed=0)  # fmt: skip
+        assert (manifest["pool"] == "finetune").sum() == labelled
+        assert (manifest["pool"] == "pretrain").sum() == pool
+
+
+def test_drivers_differ_in_how_drowsiness_shows_in_their_blinks():
+    alike = driver_effects(np.random.default_rng(0), GeneratorConfig(drivers=5, effect_spread=0.0,
+                                                                     pattern_sd=0.0))  # fmt: skip
+    assert (alike == POPULATION_EFFECT).all()
+    cfg = GeneratorConfig(drivers=4000)
+    effects = driver_effects(np.random.default_rng(0), cfg)
+    relative = effects / POPULATION_EFFECT
+    assert np.median(relative) == pytest.approx(1.0, abs=0.1)  # around the population effect
+    # Each driver's overall gain and, feature by feature, their own pattern around it.
+    gain = np.exp(np.log(np.abs(relative)).mean(axis=1))
+    assert np.log(gain).std() == pytest.approx(cfg.effect_spread, rel=0.2)
+    pattern = relative / np.median(relative, axis=1, keepdims=True)
+    assert np.median(np.abs(pattern - 1)) > 0.2 * cfg.pattern_sd
+    # End to end: the effect is still there on average over generated drivers.
+    blinks, _ = generate(GeneratorConfig(drivers=20, recordings_per_driver=1,
+                                         recording_minutes=60, pretrain_ratio=0.0))  # fmt: skip
+    labelled = blinks.dropna(subset=["kss"])
+    rho = labelled["closed_duration_ms"].corr(labelled["kss"].astype(float), method="spearman")
+    assert rho > 0.1
+
+
+def test_the_pretext_check_separates_predictors_by_what_they_see():
+    from vigilance.blink.pretext import pretext_check
+
+    def windows(seed):
+        rng = np.random.default_rng(seed)
+        level = np.repeat(rng.normal(size=(60, 9)), 40, axis=0)  # each recording its level
+        features = level + 0.5 * rng.normal(size=level.shape)
+        return BlinkWindows.from_arrays(features, np.full(len(features), np.nan), [40] * 60, 10)
+
+    table = pretext_check(windows(0), windows(1), stride=1).set_index("predictor")
+    explained = table["variance explained"]
+    assert abs(explained["training mean"]) < 0.05
+    assert explained.filter(like="window mean").iloc[0] > 0.5  # the window knows its level
+    assert (
+        explained.filter(like="ridge").iloc[0]
+        >= explained.filter(like="window mean").iloc[0] - 0.02
+    )
