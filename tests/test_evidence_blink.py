@@ -310,7 +310,8 @@ def test_finetuning_findings_judge_the_model_against_the_baseline_rows():
 @pytest.mark.parametrize("config", ["default", "ci", "paper"])
 def test_the_generators_pools_and_label_shares_match_config(config):
     settings = _merged(config)["blink"]["generator"]
-    cfg = GeneratorConfig(**{**settings, "recordings_per_driver": 1, "recording_minutes": 6})
+    small = {} if config == "ci" else {"recordings_per_driver": 1, "recording_minutes": 6}
+    cfg = GeneratorConfig(**{**settings, **small})
     sizes = pool_sizes(cfg)
     labelled, pool = sizes["high"], sizes["low"] + sizes["none"]
     assert labelled + pool == cfg.drivers
@@ -338,8 +339,8 @@ def test_drivers_differ_in_how_drowsiness_shows_in_their_blinks():
     relative = effects / POPULATION_EFFECT
     assert np.median(relative) == pytest.approx(1.0, abs=0.1)  # around the population effect
     # Each driver's overall gain and, feature by feature, their own pattern around it.
-    gain = np.exp(np.log(np.abs(relative)).mean(axis=1))
-    assert np.log(gain).std() == pytest.approx(cfg.effect_spread, rel=0.2)
+    spread = np.log(np.abs(relative)).mean(axis=1).std()  # the gain's, plus the pattern's share
+    assert cfg.effect_spread < spread < cfg.effect_spread + cfg.pattern_sd
     pattern = relative / np.median(relative, axis=1, keepdims=True)
     assert np.median(np.abs(pattern - 1)) > 0.2 * cfg.pattern_sd
     # End to end: the effect is still there on average over generated drivers.

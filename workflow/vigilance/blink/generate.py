@@ -93,8 +93,8 @@ class GeneratorConfig:
     pretrain_ratio: float = 4.0
     no_label_share: float = 0.5
     unlabelled_recording_share: float = 0.1
-    effect_spread: float = 0.4
-    pattern_sd: float = 0.5
+    effect_spread: float = 0.25
+    pattern_sd: float = 0.3
     missed_blink_rate: float = 0.02
     outlier_rate: float = 0.001
     missing_value_rate: float = 0.0005
