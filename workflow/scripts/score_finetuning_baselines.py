@@ -2,7 +2,6 @@
 (every labelled share x seed of the grid)."""
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
@@ -12,7 +11,7 @@ from vigilance.finetune.data import load_finetune_data
 
 def main(snakemake) -> None:
     p, inputs = snakemake.params, snakemake.input
-    with script_context(snakemake) as log, threadpool_limits(snakemake.threads):
+    with script_context(snakemake) as log:
         evaluation, settings = p.finetune["evaluation"], p.finetune["baselines"]
         rows = []
         for share in p.shares:

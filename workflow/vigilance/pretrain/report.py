@@ -14,7 +14,7 @@ import pandas as pd
 
 from vigilance.evaluation.claims import claim_row, findings_table, paired
 from vigilance.evaluation.stats import mean_ci
-from vigilance.pretrain.hparams import resolve_coupled
+from vigilance.pretrain.coupling import resolve_coupled
 from vigilance.pretrain.thesis import RANGES, THESIS_BEST
 
 
