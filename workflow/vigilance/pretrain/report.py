@@ -38,7 +38,10 @@ def table_3_1(
     chosen = resolve_coupled(best["params"])
     # Coupled choices drawn conditionally (pretrain.hparams): their branches' values as drawn.
     branches = {
-        column: sorted(trials[column].dropna().unique().tolist())
+        column: sorted(
+            int(v) if isinstance(v, float) and v.is_integer() else v
+            for v in trials[column].dropna().unique().tolist()
+        )
         for column in trials.columns
         if "|" in column
     }
