@@ -34,20 +34,23 @@ def main(snakemake) -> None:
         lines = []
         for metric, label in (
             ("loss_masked", "model, mask-index rows"),
-            ("baseline_mean_masked", "mean baseline, mask-index rows"),
-            ("baseline_next_masked", "next-row baseline, mask-index rows"),
+            ("baseline_mean_visible_masked", "mean baseline, mask-index rows"),
+            ("baseline_next_visible_masked", "next-row baseline, mask-index rows"),
+            ("baseline_mean_masked", "mean baseline from the unmasked sequence (thesis)"),
+            ("baseline_next_masked", "next-row baseline from the unmasked sequence (thesis)"),
             ("loss_noised", "model, noised rows (sees a scaled copy)"),
             ("loss_kept", "model, kept rows (sees the target)"),
         ):
             b = band(curves, metric)
             lines.append((label, b[(b["features"] == "original") & (b["fraction"] == 1.0)]))
+        dashed = list(enumerate(lines))[3:]  # dotted: the thesis' baselines; dashed: seen rows
         save_figure(
             plot_bands(
                 plt,
                 lines,
                 "Fig 4.3: the model vs the baselines on the mask-index rows",
                 "validation MSE",
-                {label: {"linestyle": "--"} for label, _ in lines[3:]},
+                {label: {"linestyle": ":" if i < 5 else "--"} for i, (label, _) in dashed},
             ),
             out.baselines,
         )

@@ -5,7 +5,7 @@ import pandas as pd
 
 from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
-from vigilance.finetune.baselines import score_baselines
+from vigilance.finetune.baselines import RANDOMISED, score_baselines
 from vigilance.finetune.data import load_finetune_data
 
 
@@ -19,13 +19,16 @@ def main(snakemake) -> None:
                 inputs.blinks, inputs.manifest, inputs.stats, p.finetune["features"], share,
                 p.window, evaluation["val_stride"], evaluation["test_stride"],
             )  # fmt: skip
-            for seed in p.seeds:
+            # Deterministic models are fitted once; their rows are shared by every seed.
+            randomised = RANDOMISED & set(settings["models"])
+            for seed in p.seeds if randomised else p.seeds[:1]:
                 scored = score_baselines(
                     data, settings["models"], seed, settings["trees"], settings["train_stride"],
                     bins=p.bins, warning_threshold=evaluation["warning_threshold"],
                 )  # fmt: skip
-                rows += [{**r, "strategy": "-", "share": share, "seed": seed} for r in scored]
                 log.info("share %g, seed %d: %s", share, seed, [r["kappa_4"] for r in scored])
+                for paired in p.seeds if not randomised else [seed]:
+                    rows += [{**r, "strategy": "-", "share": share, "seed": paired} for r in scored]
         with atomic_path(snakemake.output[0]) as tmp:
             pd.DataFrame(rows).to_csv(tmp, index=False)
 

@@ -208,13 +208,13 @@ def findings(curves: pd.DataFrame, margins: dict) -> pd.DataFrame:
     reason = missing(("original", 1.0))
     model = values("loss_masked")
     for baseline, label in (("mean", "mean blink vector"), ("next", "next blink vector")):
-        base = values(f"baseline_{baseline}_masked")
+        base = values(f"baseline_{baseline}_visible_masked")
         rows.append(
             claim_row(
                 f"{FIG_4_3_CLAIM} ({label})",
                 "000, section 4.1, Fig 4.3",
                 f"validation MSE on the mask-index rows, model - {baseline} baseline on the "
-                "same rows, original features, all drivers",
+                "same rows from the rows the model sees, original features, all drivers",
                 "lower",
                 None
                 if reason

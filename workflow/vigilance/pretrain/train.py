@@ -6,8 +6,9 @@ the validation batches and masks are the same every epoch, so a run is reproduci
 resumed from its last checkpoint (which also stores the global RNG state used by dropout)
 ends with the same numbers as an uninterrupted one. Per epoch and split the metrics are the
 loss (MSE over chosen rows), the loss on the original 9 features only, and the mean and
-next-row baselines on the same chosen rows, each also by row kind (``*_masked``, ``*_noised``,
-``*_kept``: :func:`vigilance.pretrain.masking.row_kind_sums`).
+next-row baselines on the same chosen rows (the thesis' from the unmasked sequence, and
+``*_visible`` from the rows the model sees), each also by row kind (``*_masked``,
+``*_noised``, ``*_kept``: :func:`vigilance.pretrain.masking.row_kind_sums`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from vigilance.core.checkpoint import Resumable
 from vigilance.core.device import autocast
 from vigilance.core.io import atomic_path
 from vigilance.models.backbone import BackboneConfig
-from vigilance.pretrain.masking import MaskingConfig, mask_rows, row_kind_sums
+from vigilance.pretrain.masking import (
+    MaskingConfig,
+    mask_rows,
+    row_kind_sums,
+    visible_baselines,
+)
 from vigilance.pretrain.model import (
     HeadConfig,
     PretrainModel,
@@ -127,7 +133,8 @@ class Trainer(Resumable):
             errors["loss_original"] = errors["loss"]
         # The baselines on exactly the same chosen rows, for the training split too.
         with torch.no_grad():
-            for name, guess in baselines(x, real, chosen).items():
+            guesses = {**baselines(x, real, chosen), **visible_baselines(x, real, treatment)}
+            for name, guess in guesses.items():
                 errors[f"baseline_{name}"] = squared_errors(guess, target)
         return errors, treatment[chosen]
 
