@@ -189,7 +189,9 @@ def _check_finetuning(base):
     assert all(seeds == [1, 2] for seeds in points), points
     assert {"pretrained_all", "pretrained_half", "scratch"} == set(test["init"])
     results = pd.read_csv(base / "tables" / "results.csv")
-    assert len(results) == len(points) * 10
+    # Every point, plus the trivial and the classical row at every labelled share.
+    assert len(results) == (len(points) + 2 * test["share"].nunique()) * 10
+    assert {"trivial", "classical"} <= set(results["init"])
     findings = pd.read_csv(base / "tables" / "findings.csv")
     assert findings["verdict"].notna().all() and len(findings) >= 3
     for run in test.itertuples():

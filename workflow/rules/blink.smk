@@ -178,6 +178,14 @@ rule check_blink_signal:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "features": "{features}", "table": "signal check"},
         ),
+        pretext_csv="results/blink/{dataset}/{features}/pretext_check.csv",
+        pretext_html=report(
+            "results/blink/{dataset}/{features}/pretext_check.html",
+            caption="../../report/blink_pretext_check.rst",
+            category="Blink data",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "features": "{features}", "table": "pretext check"},
+        ),
     log:
         "logs/blink/{dataset}/{features}/signal_check.log",
     conda:

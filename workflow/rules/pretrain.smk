@@ -197,6 +197,7 @@ rule tabulate_pretraining:
         runtime=runtime("default"),
     params:
         space=PRETRAIN["sweep"]["space"],
+        margins=PRETRAIN["margins"],
     script:
         "../scripts/tabulate_pretraining.py"
 

@@ -29,7 +29,7 @@ from vigilance.evaluation.sweeps import (
 )
 from vigilance.evaluation.sweeps import study_identity as sweep_identity
 from vigilance.models.backbone import check_backbone
-from vigilance.pretrain.hparams import build_configs, flat_defaults
+from vigilance.pretrain.hparams import build_configs, flat_defaults, suggest_valid
 from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import DivergedError, Trainer
 
@@ -124,7 +124,8 @@ def make_objective(
     fixed.update(epochs=sweep["epochs"], steps_per_epoch=sweep["steps_per_epoch"])
 
     def objective(trial: optuna.Trial) -> float:
-        params = {**fixed, **suggest(trial, sweep["space"])}
+        chosen = suggest_valid(trial, sweep["space"], fixed, [n_features, *(widths or [])], suggest)
+        params = {**fixed, **chosen}
         backbone, head, train, masking = build_configs(
             params, n_features, window, pretrain["masking"], precision
         )

@@ -6,8 +6,10 @@ Every epoch draws its training windows and masks from generators seeded by (seed
 the validation batches and masks are the same every epoch, so a run is reproducible and a run
 resumed from its last checkpoint (which also stores the global RNG state used by dropout)
 ends with the same numbers as an uninterrupted one. Per epoch and split the metrics are the
-loss (MSE over chosen rows), the loss by treatment, the loss on the original 9 features only,
-and the mean and next-row baselines on the same chosen rows.
+loss (MSE over chosen rows), the loss on the original 9 features only, and the mean and
+next-row baselines on the same chosen rows (the thesis' from the unmasked sequence, and
+``*_visible`` from the rows the model sees), each also by row kind (``*_masked``,
+``*_noised``, ``*_kept``: :func:`vigilance.pretrain.masking.row_kind_sums`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from vigilance.core.checkpoint import save_torch
 from vigilance.core.device import autocast
 from vigilance.core.loop import EpochLoop
 from vigilance.models.backbone import BackboneConfig
-from vigilance.pretrain.masking import MaskingConfig, mask_rows
+from vigilance.pretrain.masking import (
+    MaskingConfig,
+    mask_rows,
+    row_kind_sums,
+    visible_baselines,
+)
 from vigilance.pretrain.model import (
     HeadConfig,
     PretrainModel,
     baselines,
-    batch_metrics,
     squared_errors,
 )
 
@@ -130,7 +136,8 @@ class Trainer(EpochLoop):
             errors["loss_original"] = errors["loss"]
         # The baselines on exactly the same chosen rows, for the training split too.
         with torch.no_grad():
-            for name, guess in baselines(x, real, chosen).items():
+            guesses = {**baselines(x, real, chosen), **visible_baselines(x, real, treatment)}
+            for name, guess in guesses.items():
                 errors[f"baseline_{name}"] = squared_errors(guess, target)
         return errors, treatment[chosen]
 
@@ -154,7 +161,7 @@ class Trainer(EpochLoop):
                 if not torch.isfinite(loss):
                     raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
                 (loss / cfg.accumulate).backward()
-                _add(sums, batch_metrics({k: v.detach() for k, v in errors.items()}, treatment))
+                _add(sums, row_kind_sums(errors, treatment))
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
             self.optimizer.step()
         return _mean(sums)
@@ -170,7 +177,7 @@ class Trainer(EpochLoop):
         sums: dict[str, list] = {}
         for idx in torch.split(picks, cfg.batch_size):
             errors, treatment = self._errors(windows, idx, masks)
-            _add(sums, batch_metrics(errors, treatment))
+            _add(sums, row_kind_sums(errors, treatment))
         return _mean(sums)
 
     # -- what the epoch loop asks of a part -----------------------------------------------
