@@ -65,9 +65,7 @@ def worker(pretrain: dict, storage: str, worker: int, workers: int) -> None:
         for _ in range(2)
     ]
     cpu = torch.device("cpu")
-    run_sweep(
-        pretrain, data, n, window, cpu, "fp32", storage, "bench", worker=worker, workers=workers
-    )
+    run_sweep(pretrain, data, n, window, cpu, "fp32", storage, "bench", worker=worker)
 
 
 def measure(pretrain: dict, workers: int) -> dict:

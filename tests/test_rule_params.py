@@ -215,26 +215,29 @@ def changed_and_scheduled(cwd: Path, tmp_path: Path, change: dict) -> tuple[dict
     return changed, scheduled
 
 
-def test_more_sweep_workers_change_the_params_of_the_sweep_workers_only(touched_ci, tmp_path):
+def test_more_sweep_workers_schedule_the_new_helper_worker_only(touched_ci, tmp_path):
     changed, scheduled = changed_and_scheduled(
         touched_ci, tmp_path, {"pretrain": {"sweep": {"workers": 2}}}
     )
-    # The worker count is the sweep workers' business (and the manifest's, which records the
-    # config); no encoder, fine-tuning run or gather reads it.
-    assert set(changed) == {"sweep_pretraining", "write_manifest"}, changed
-    assert sorted(w["worker"] for w in scheduled["sweep_pretraining"]) == ["0", "1"]
+    # How the sweep is run is no job's params (but the manifest's, which records the config);
+    # the new helper worker shares the lead's complete study, and only the lead (worker 0)
+    # feeds the gather step: no gather, encoder or fine-tuning run is scheduled.
+    assert set(changed) == {"write_manifest"}, changed
+    assert [w["worker"] for w in scheduled.pop("sweep_pretraining")] == ["1"]
+    assert set(scheduled) <= {"write_manifest", "all"}, scheduled
 
 
 def test_a_new_share_schedules_only_its_runs_and_the_aggregates(touched_ci, tmp_path):
     changed, scheduled = changed_and_scheduled(
         touched_ci, tmp_path, {"finetune": {"shares": [0.25, 0.5, 1.0]}}
     )
-    assert set(changed) == {"write_manifest"}, changed
+    # The baselines beside the fine-tuning runs are fitted per share: the new share is theirs.
+    assert set(changed) == {"write_manifest", "score_finetuning_baselines"}, changed
     runs = scheduled.pop("finetune_model")
     assert {w["share"] for w in runs} == {"0.25"}
     assert len(runs) == 2 * 2  # pretrained_all and scratch, two seeds
     downstream = {"aggregate_finetuning", "plot_finetuning_curves", "plot_confusion_matrices"}
-    downstream |= {"tabulate_finetuning", "write_manifest", "all"}
+    downstream |= {"tabulate_finetuning", "write_manifest", "all", "score_finetuning_baselines"}
     assert set(scheduled) <= downstream, scheduled
 
 

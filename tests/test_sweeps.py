@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing as mp
+import os
 import time
 
 import optuna
@@ -19,6 +20,8 @@ from vigilance.evaluation.sweeps import (
     agreed_identity,
     check_complete,
     counted,
+    fail_stale,
+    finished,
     lock_path,
     open_storage,
     run_worker,
@@ -213,3 +216,54 @@ def test_each_parts_identity_covers_its_files_and_settings_but_not_how_it_is_run
     assert fine({**finetune, "best_strategy": "frozen"}).name != fine_before.name
     encoder.write_bytes(b"retrained")
     assert fine().name != fine_before.name and pre() == before
+
+
+def _running(study, worker: int, host: str):
+    """A trial left running by ``worker`` recorded as ``host`` (a pid on this machine)."""
+    trial = study.ask()
+    trial.set_user_attr("worker", worker)
+    trial.set_user_attr("host", host)
+    return trial
+
+
+def test_the_lead_waits_for_a_helpers_running_trial_and_returns_a_complete_study(tmp_path):
+    import socket
+    import threading
+
+    spec = storage_spec(tmp_path)
+    study = optuna.create_study(study_name="w", storage=open_storage(spec))
+    helper = _running(study, 1, f"{socket.gethostname()}:{os.getppid()}")  # a live process
+    threading.Timer(1.0, lambda: study.tell(helper, 0.5)).start()
+    mine = run_worker(study, _objective, 3, lock_path(spec, "."), 0, lead=True, poll_s=0.1)
+    assert len(mine) == 2  # the helper's trial stays the helper's
+    check_complete(study, 3)
+    assert study.get_trials()[0].state == optuna.trial.TrialState.COMPLETE
+
+
+def test_a_helper_does_not_wait_and_the_study_may_still_run(tmp_path):
+    import socket
+
+    spec = storage_spec(tmp_path)
+    study = optuna.create_study(study_name="h", storage=open_storage(spec))
+    _running(study, 0, f"{socket.gethostname()}:{os.getppid()}")
+    run_worker(study, _objective, 2, lock_path(spec, "."), 1)
+    assert counted(study) == 2 and finished(study) == 1  # the lead's trial still runs
+
+
+def test_running_trials_of_a_dead_process_or_of_this_workers_earlier_attempt_run_again(
+    tmp_path,
+):
+    import socket
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid is free now: the process is gone
+    spec = storage_spec(tmp_path)
+    study = optuna.create_study(study_name="d", storage=open_storage(spec))
+    _running(study, 1, f"{socket.gethostname()}:{dead.pid}")
+    _running(study, 0, "another-node:123")  # worker 0's earlier attempt, on another node
+    _running(study, 2, "another-node:456")  # a live helper elsewhere: kept
+    assert fail_stale(study, math.inf, worker=0) == 2
+    reasons = [t.user_attrs.get(INTERRUPTED, "") for t in study.get_trials()]
+    assert "process is gone" in reasons[0] and "earlier attempt" in reasons[1]
+    assert study.get_trials()[2].state == optuna.trial.TrialState.RUNNING

@@ -32,9 +32,9 @@ rule sweep_finetuning:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        # Every key of finetune.sweep (workers and storage too), the fixed values of the
-        # rest, and the one schedule the sweep fine-tunes with.
-        sweep=FINETUNE["sweep"],
+        # finetune.sweep but how it is run (workers, storage), the fixed values of the rest,
+        # and the one schedule the sweep fine-tunes with.
+        sweep=omit(FINETUNE["sweep"], "workers", "storage"),
         features=FINETUNE["features"],
         evaluation=FINETUNE["evaluation"],
         head=FINETUNE["head"],
@@ -55,7 +55,8 @@ rule sweep_finetuning:
 
 rule gather_finetuning_sweep:
     input:
-        finetune_sweep_workers,
+        # The lead worker only: the helpers share its study (see finetune_sweep_helpers).
+        "results/finetune/{dataset}/sweep/workers/worker0.json",
     output:
         trials="results/finetune/{dataset}/sweep/trials.csv",
         importances="results/finetune/{dataset}/sweep/importances.csv",

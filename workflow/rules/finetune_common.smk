@@ -134,6 +134,7 @@ def finetune_outputs():
             outputs += [
                 f"{base}/tables/table3_2_sweep.html",
                 f"{base}/figures/fig3_7_importance.png",
+                *finetune_sweep_helpers(name),
             ]
     return outputs
 
@@ -196,13 +197,14 @@ def finetune_sweep_storage(wildcards):
 
 def finetune_sweep_stale_after_s():
     """Running trials older than a worker job may live belong to a lost worker."""
-    return 0 if FINETUNE["sweep"]["workers"] == 1 else runtime("train") * 60
+    return runtime("train") * 60
 
 
-def finetune_sweep_workers(wildcards):
-    """The summaries of the fine-tuning sweep's worker jobs."""
+def finetune_sweep_helpers(dataset):
+    """The summaries of the fine-tuning sweep's helper workers 1 .. W-1 (final outputs; only
+    the lead, worker 0, feeds the gather step, as for pre-training)."""
     return expand(
         "results/finetune/{dataset}/sweep/workers/worker{worker}.json",
-        dataset=wildcards.dataset,
-        worker=range(FINETUNE["sweep"]["workers"]),
+        dataset=dataset,
+        worker=range(1, FINETUNE["sweep"]["workers"]),
     )

@@ -34,8 +34,9 @@ rule sweep_pretraining:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        # Every key of pretrain.sweep (workers and storage too), the fixed values of the rest.
-        sweep=PRETRAIN["sweep"],
+        # pretrain.sweep but how it is run (workers, storage: a new helper worker reruns no
+        # worker), the fixed values of the rest.
+        sweep=omit(PRETRAIN["sweep"], "workers", "storage"),
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],
         masking=PRETRAIN["masking"],
@@ -54,7 +55,8 @@ rule sweep_pretraining:
 
 rule gather_pretraining_sweep:
     input:
-        pretrain_sweep_workers,
+        # The lead worker only: the helpers share its study (see pretrain_sweep_helpers).
+        "results/pretrain/{dataset}/sweep/workers/worker0.json",
     output:
         trials="results/pretrain/{dataset}/sweep/trials.csv",
         importances="results/pretrain/{dataset}/sweep/importances.csv",

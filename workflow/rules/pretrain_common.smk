@@ -64,6 +64,7 @@ def pretrain_outputs():
             f"{base}/figures/fig3_4_importance.png",
             f"{base}/tables/table3_1_sweep.html",
             f"{base}/tables/findings.html",
+            *pretrain_sweep_helpers(name),
         ]
     return outputs
 
@@ -85,15 +86,17 @@ def pretrain_sweep_storage(wildcards):
 
 def pretrain_sweep_stale_after_s():
     """Running trials older than a worker job may live belong to a lost worker."""
-    if PRETRAIN["sweep"]["workers"] == 1:
-        return 0
     return runtime("train") * 60
 
 
-def pretrain_sweep_workers(wildcards):
-    """The summaries of the sweep's worker jobs (pretrain.sweep.workers of them)."""
+def pretrain_sweep_helpers(dataset):
+    """The summaries of the sweep's helper workers 1 .. W-1 (final outputs).
+
+    Only worker 0, the lead, feeds the gather step; the helpers share its study and nothing
+    depends on them, so changing pretrain.sweep.workers reruns nothing already computed.
+    """
     return expand(
         "results/pretrain/{dataset}/sweep/workers/worker{worker}.json",
-        dataset=wildcards.dataset,
-        worker=range(PRETRAIN["sweep"]["workers"]),
+        dataset=dataset,
+        worker=range(1, PRETRAIN["sweep"]["workers"]),
     )

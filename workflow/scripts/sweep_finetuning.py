@@ -60,7 +60,7 @@ def main(snakemake) -> None:
         )  # fmt: skip
         study = run_sweep(
             p.section, data, inputs.encoder, device, p.precision, p.storage, identity.name, p.bins,
-            worker=worker, workers=p.sweep["workers"],
+            worker=worker,
             lock_file=lock_path(p.storage, p.folder), stale_after_s=p.stale_after_s,
         )  # fmt: skip
         summary = worker_summary(identity, study, worker, time.perf_counter() - start)

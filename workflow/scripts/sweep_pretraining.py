@@ -62,7 +62,6 @@ def main(snakemake) -> None:
             identity.name,
             widths=p.widths,
             worker=worker,
-            workers=p.sweep["workers"],
             lock_file=lock_path(p.storage, p.folder),
             stale_after_s=p.stale_after_s,
         )

@@ -213,13 +213,47 @@ def finished(study: optuna.Study) -> int:
     return sum(counts(t) and t.state in FINISHED for t in study.get_trials(deepcopy=False))
 
 
-def fail_stale(study: optuna.Study, stale_after_s: float) -> int:
-    """Record running trials older than any job may live as interrupted; return how many."""
+def _alive(host_pid: str) -> bool:
+    """Whether the worker recorded as ``host:pid`` may be alive (unknown hosts: yes)."""
+    host, _, pid = str(host_pid).rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_stale(study: optuna.Study, stale_after_s: float, worker: int | None = None) -> int:
+    """Record running trials of lost workers as interrupted; return how many.
+
+    A running trial is lost when it is older than any job may live (``stale_after_s``), when
+    its worker process on this host is gone, or, for ``worker`` given, when it carries this
+    worker's own index: Snakemake never runs two attempts of one job at once, so such a trial
+    belongs to an earlier attempt that was killed.
+    """
     now, stale = datetime.now(), 0
     for trial in study.get_trials(deepcopy=False, states=LIVE):
         started = trial.datetime_start or now
+        attrs = trial.user_attrs
+        reason = None
         if (now - started).total_seconds() > stale_after_s:
-            study._storage.set_trial_user_attr(trial._trial_id, INTERRUPTED, "stale: worker lost")
+            reason = "stale: worker lost"
+        elif "host" in attrs and not _alive(attrs["host"]):
+            reason = "stale: its worker process is gone"
+        elif (
+            worker is not None
+            and attrs.get("worker") == worker
+            and attrs.get("host") != (f"{socket.gethostname()}:{os.getpid()}")
+        ):
+            reason = "stale: an earlier attempt of this worker"
+        if reason:
+            study._storage.set_trial_user_attr(trial._trial_id, INTERRUPTED, reason)
             study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
             stale += 1
     return stale
@@ -240,8 +274,16 @@ def run_worker(
     lock_file: str,
     worker: int = 0,
     stale_after_s: float = math.inf,
+    lead: bool = False,
+    poll_s: float = 5.0,
 ) -> list[int]:
     """Run trials of a shared study until it holds ``n_trials`` counted trials.
+
+    The lead worker (worker 0, the one the gather step reads) then waits until every counted
+    trial has ended, running again any trial that a lost worker leaves behind, so that the
+    study is complete when it returns. Only the lead's output feeds the gather step: the other
+    workers are helpers that nothing downstream depends on, and adding or removing one reruns
+    nothing that is already computed.
 
     Args:
         study: The study, opened on a shared storage by every worker.
@@ -253,6 +295,8 @@ def run_worker(
         worker: This worker's index (recorded in each trial's ``worker`` attribute).
         stale_after_s: Running trials older than this (the jobs' wall-time limit) belong to a
             lost worker and are recorded as interrupted.
+        lead: Wait for the other workers' trials before returning (worker 0).
+        poll_s: How often the lead looks at the others' running trials.
 
     Returns:
         The numbers of the trials this worker ran.
@@ -263,12 +307,16 @@ def run_worker(
     try:
         while True:
             with held(lock):
-                stale = fail_stale(study, stale_after_s)
+                stale = fail_stale(study, stale_after_s, worker)
                 if stale:
                     log.warning("worker %d: %d stale trials recorded as lost", worker, stale)
-                if counted(study) >= n_trials:
+                full = counted(study) >= n_trials
+                if full and (not lead or finished(study) >= n_trials):
                     break
-                trial = study.ask()
+                trial = None if full else study.ask()
+            if trial is None:  # the lead waits for the others' running trials
+                time.sleep(poll_s)
+                continue
             trial.set_user_attr("worker", worker)
             trial.set_user_attr("host", f"{socket.gethostname()}:{os.getpid()}")
             start = time.perf_counter()

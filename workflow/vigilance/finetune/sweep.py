@@ -71,11 +71,10 @@ def run_sweep(
     name: str,
     bins,
     worker: int = 0,
-    workers: int = 1,
     lock_file: str | None = None,
     stale_after_s: float | None = None,
 ):
-    """Run (or resume) the sweep as one of ``workers`` workers until the study is full.
+    """Run (or resume) the sweep as worker ``worker`` (0: the lead) until the study is full.
 
     Args:
         storage: An Optuna RDB URL or a journal file path (:func:`vigilance.sweeps.open_storage`).
@@ -88,7 +87,9 @@ def run_sweep(
         sampler=optuna.samplers.TPESampler(
             n_startup_trials=sweep["startup_trials"],
             seed=sweep["seed"] + worker,
-            constant_liar=workers > 1,
+            # One worker: no other trial runs while it asks, so the liar changes nothing
+            # (same points as without it); several: they do not all propose the same point.
+            constant_liar=True,
         ),
         pruner=optuna.pruners.MedianPruner(
             n_startup_trials=max(1, sweep["startup_trials"] // 2),
@@ -125,9 +126,11 @@ def run_sweep(
         return trainer.best if math.isfinite(trainer.best) else math.nan
 
     if stale_after_s is None:
-        stale_after_s = 0.0 if workers == 1 else math.inf
+        stale_after_s = math.inf  # lost workers are still found by process and by index
     lock_file = lock_file or lock_path(storage, ".")
-    ran = run_worker(study, objective, sweep["trials"], lock_file, worker, stale_after_s)
+    ran = run_worker(
+        study, objective, sweep["trials"], lock_file, worker, stale_after_s, lead=worker == 0
+    )
     log.info("worker %d ran trials %s; the study holds %d", worker, ran, counted(study))
     return study
 

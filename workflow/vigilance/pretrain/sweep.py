@@ -82,18 +82,20 @@ def study_identity(
     return sweep_identity(f"pretrain-{dataset}", files, params)
 
 
-def make_study(pretrain: dict, storage, name: str, worker: int = 0, workers: int = 1):
-    """Open (or create) the sweep's study as one of ``workers`` workers.
+def make_study(pretrain: dict, storage, name: str, worker: int = 0):
+    """Open (or create) the sweep's study as worker ``worker``.
 
     Each worker samples with its own seed (``seed + worker``; one worker: the configured seed)
-    and, with several, TPE's constant liar, so that concurrent workers do not all propose the
-    same point while the others' trials are running.
+    and TPE's constant liar, so that concurrent workers do not all propose the same point while
+    the others' trials are running.
     """
     sweep = pretrain["sweep"]
     sampler = optuna.samplers.TPESampler(
         n_startup_trials=sweep["startup_trials"],
         seed=sweep["seed"] + worker,
-        constant_liar=workers > 1,
+        # One worker: no other trial runs while it asks, so the liar changes nothing (the
+        # same points as without it); several: they do not all propose the same point.
+        constant_liar=True,
     )
     pruner = optuna.pruners.MedianPruner(
         n_startup_trials=max(1, sweep["startup_trials"] // 2),
@@ -175,11 +177,10 @@ def run_sweep(
     name: str,
     widths: list[int] | None = None,
     worker: int = 0,
-    workers: int = 1,
     lock_file: str | None = None,
     stale_after_s: float | None = None,
 ) -> optuna.Study:
-    """Run (or resume) the sweep, as one of ``workers`` workers, until the study holds its
+    """Run (or resume) the sweep, as worker ``worker`` (0: the lead), until the study holds its
     ``trials`` counted trials (see ``vigilance.evaluation.sweeps``).
 
     Args:
@@ -193,21 +194,22 @@ def run_sweep(
         name: The study name.
         widths: Feature counts the chosen architecture must also fit (the grid's other
             feature sets); a point invalid for any of them is pruned.
-        worker, workers: This worker's index and the number of workers.
+        worker: This worker's index; worker 0 leads (waits for the others' trials).
         lock_file: The reservation lock (default: next to the storage, or in the current
             folder for a URL).
         stale_after_s: Running trials older than this are from a lost worker (default: with
             one worker every running trial is stale; with several, never).
     """
-    study = make_study(pretrain, open_storage(storage), name, worker, workers)
+    study = make_study(pretrain, open_storage(storage), name, worker)
     objective = make_objective(pretrain, data, n_features, window, device, precision, widths)
     if stale_after_s is None:
-        stale_after_s = 0.0 if workers == 1 else math.inf
+        stale_after_s = math.inf  # lost workers are still found by process and by index
     lock_file = lock_file or lock_path(storage, ".")
     log.info("study %s: %d counted trials before worker %d", name, counted(study), worker)
     ran = run_worker(
-        study, objective, pretrain["sweep"]["trials"], lock_file, worker, stale_after_s
-    )
+        study, objective, pretrain["sweep"]["trials"], lock_file, worker, stale_after_s,
+        lead=worker == 0,
+    )  # fmt: skip
     log.info("worker %d ran trials %s; the study holds %d", worker, ran, counted(study))
     return study
 
