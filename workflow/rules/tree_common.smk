@@ -66,11 +66,8 @@ def tree_baseline_files(name="metrics.csv"):
 
 def tree_main_files(name, attention="both"):
     """One file of the main tree (alternating updates, primary split) for every seed."""
-    return [
-        f"results/tree/{tree_dataset()}/{tree_primary_split()}/tree/{attention}/alternating"
-        f"/seed{seed}/{name}"
-        for seed in config["seeds"]
-    ]
+    base = f"results/tree/{tree_dataset()}/{tree_primary_split()}"
+    return [f"{base}/tree/{attention}/alternating/seed{seed}/{name}" for seed in config["seeds"]]
 
 
 def tree_sequence_datasets():
