@@ -45,7 +45,9 @@ def test_the_tree_part_makes_every_table_and_figure(workflow_copy):
 
 def _folders_config(tmp_path, data):
     path = tmp_path / "override.yaml"
-    path.write_text(yaml.safe_dump({"tree": {"data": {"source": "folders", **data}}}))
+    # The tiny folders hold 2 drivers: 2 driver folds.
+    tree = {"data": {"source": "folders", "driver_folds": 2, **data}}
+    path.write_text(yaml.safe_dump({"tree": tree}))
     return ["--configfile", str(CONFIGS["ci"]), str(path)]
 
 
