@@ -135,7 +135,12 @@ rule train_tree_sequence:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        sequence=TREE["sequence"],
+        # What run_sequence reads: the section less the keys that pick the runs.
+        sequence={
+            k: v
+            for k, v in TREE["sequence"].items()
+            if k not in ("enabled", "datasets", "features")
+        },
         features=TREE["sequence"]["features"],
         window=BLINK["window_length"],
         deterministic=config["deterministic"],

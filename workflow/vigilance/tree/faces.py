@@ -55,6 +55,7 @@ def draw_styles(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 GENERIC = {"eyes_alert": 0.82, "eyes_drowsy": 0.18, "yawn": 0.6}
+EYE_JITTER = 0.17  # frame-to-frame spread of the eye opening around the driver's centre
 
 
 def draw_states(
@@ -70,7 +71,7 @@ def draw_states(
     n = len(drowsy)
     style = style or {k: np.full(n, v) for k, v in GENERIC.items()}
     centre = np.where(drowsy, style["eyes_drowsy"], style["eyes_alert"])
-    eyes = np.clip(centre + rng.uniform(-0.17, 0.17, n), 0.0, 1.0)
+    eyes = np.clip(centre + rng.uniform(-EYE_JITTER, EYE_JITTER, n), 0.0, 1.0)
     yawn = drowsy & (rng.random(n) < style["yawn"])
     mouth = np.where(yawn, rng.uniform(0.5, 1.0, n), rng.uniform(0.0, 0.15, n))
     # Some drowsy frames show a yawn with open eyes, some alert frames a blink: not separable
