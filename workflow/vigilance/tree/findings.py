@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from vigilance.tree.claims import claims_table, fixed_claim, paired_claim
-from vigilance.tree.report import UNITS, _select
+from vigilance.tree.report import UNITS, select_arm
 
 
 def _cost_rows(costs: pd.DataFrame) -> list[dict]:
@@ -44,7 +44,7 @@ def findings(final: pd.DataFrame, costs: pd.DataFrame, splits) -> pd.DataFrame:
     """Claim rows (see :mod:`vigilance.tree.claims`) with Holm-adjusted p-values."""
     split = splits[0]
     unit = UNITS[split]
-    arm = lambda **kw: _select(final, split, **kw)  # noqa: E731
+    arm = lambda **kw: select_arm(final, split, **kw)  # noqa: E731
     both = arm()
     mean = "mean accuracy (fatigue, face)"
     rows = _cost_rows(costs)
@@ -130,10 +130,10 @@ def findings(final: pd.DataFrame, costs: pd.DataFrame, splits) -> pd.DataFrame:
             )
         )
     if "frames" in splits[1:]:
-        leaky = _select(final, "frames")
+        leaky = select_arm(final, "frames")
         for style, name in (("tree", "T-SCAF"), ("classical", "the classical baseline")):
             clean = both if style == "tree" else classical
-            leak = leaky if style == "tree" else _select(final, "frames", style="classical")
+            leak = leaky if style == "tree" else select_arm(final, "frames", style="classical")
             rows.append(
                 paired_claim(
                     f"the paper's 9:1 frame split scores {name} higher than new drivers do",

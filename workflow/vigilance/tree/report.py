@@ -79,7 +79,7 @@ def collect(paths) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def _select(final, split, style="tree", attention="both", training="alternating"):
+def select_arm(final, split, style="tree", attention="both", training="alternating"):
     """Per-seed metrics (rows: seed) of one arm; an arm not run gives an empty table."""
     if style in BASELINES:
         attention = training = "-"
@@ -113,7 +113,7 @@ def _row(label: dict, per_seed: pd.DataFrame, paper) -> dict:
 
 
 def _baseline_rows(final, split, key: str) -> list[dict]:
-    return [_row({key: BASELINES[b]}, _select(final, split, b), None) for b in BASELINES]
+    return [_row({key: BASELINES[b]}, select_arm(final, split, b), None) for b in BASELINES]
 
 
 def table2(final: pd.DataFrame, root: str, splits) -> pd.DataFrame:
@@ -122,7 +122,7 @@ def table2(final: pd.DataFrame, root: str, splits) -> pd.DataFrame:
     for split in splits:
         label = {"split": SPLIT_LABELS[split]}
         rows.append(
-            _row({**label, "model": f"T-SCAF ({root}, this run)"}, _select(final, split), None)
+            _row({**label, "model": f"T-SCAF ({root}, this run)"}, select_arm(final, split), None)
         )
         rows += [{**label, **r} for r in _baseline_rows(final, split, "model")]
     for name, paper in PAPER_TREES.items():
@@ -136,7 +136,7 @@ def table3(final: pd.DataFrame, split: str) -> pd.DataFrame:
     names = {"none": "backbone only", "se": "SENet only", "la": "LANet only", "both": "LASE-Net"}
     present = set(final["attention"])
     rows = [
-        _row({"branches": names[a]}, _select(final, split, attention=a), PAPER_ABLATION.get(a))
+        _row({"branches": names[a]}, select_arm(final, split, attention=a), PAPER_ABLATION.get(a))
         for a in names
         if a in present
     ]
@@ -150,7 +150,7 @@ def table4(final: pd.DataFrame, split: str) -> pd.DataFrame:
     rows = [
         _row(
             {"training": "alternating", "w": np.nan},
-            _select(final, split),
+            select_arm(final, split),
             PAPER_TRAINING["alternating"],
         )
     ]
@@ -160,7 +160,7 @@ def table4(final: pd.DataFrame, split: str) -> pd.DataFrame:
         rows.append(
             _row(
                 {"training": "gradient accumulation", "w": w},
-                _select(final, split, training=t),
+                select_arm(final, split, training=t),
                 paper,
             )
         )
@@ -170,10 +170,10 @@ def table4(final: pd.DataFrame, split: str) -> pd.DataFrame:
 def table5(final: pd.DataFrame, split: str) -> pd.DataFrame:
     """The tree vs its two branches trained as separate models, and the baselines."""
     rows = [
-        _row({"model": "tree (shared root)"}, _select(final, split), PAPER_STYLE["tree"]),
+        _row({"model": "tree (shared root)"}, select_arm(final, split), PAPER_STYLE["tree"]),
         _row(
             {"model": "separate models"},
-            _select(final, split, style="separate"),
+            select_arm(final, split, style="separate"),
             PAPER_STYLE["separate"],
         ),
     ]
@@ -187,10 +187,10 @@ def auc_table(final: pd.DataFrame, split: str) -> pd.DataFrame:
     (section 5.6: +0.022 fatigue, +0.004 face; the figure's absolute AUCs are not in its text).
     """
     arms = {
-        "trivial": _select(final, split, "trivial"),
-        "classical": _select(final, split, "classical"),
-        "Basic (root + heads, no LASE-Net)": _select(final, split, attention="none"),
-        "T-SCAF (LASE-Net)": _select(final, split),
+        "trivial": select_arm(final, split, "trivial"),
+        "classical": select_arm(final, split, "classical"),
+        "Basic (root + heads, no LASE-Net)": select_arm(final, split, attention="none"),
+        "T-SCAF (LASE-Net)": select_arm(final, split),
     }
     rows = [_stats({"model": name}, df, AUCS) for name, df in arms.items()]
     basic, lase = arms["Basic (root + heads, no LASE-Net)"], arms["T-SCAF (LASE-Net)"]
