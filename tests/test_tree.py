@@ -342,6 +342,21 @@ def test_the_sequence_variant_trains_and_reports_both_tasks(tasks):
     assert all(math.isnan(v) for v in identity) == (tasks == "drowsiness")
 
 
+def test_too_few_unseen_drivers_leave_verification_not_computable():
+    from vigilance.tree.sequence import run_sequence
+
+    rng = np.random.default_rng(0)
+    data = {
+        "drowsy_train": _sequence_data(rng, 3),
+        "drowsy_test": _sequence_data(rng, 2),
+        "identity_train": _sequence_data(rng, 4, kss=False),
+        "unseen": _sequence_data(rng, 3, kss=False),  # 3 drivers: no 2 folds of 2
+    }
+    _, metrics = run_sequence(data, SEQUENCE, "drowsiness+identity", seed=1)
+    assert math.isnan(metrics["verification_accuracy"])
+    assert 0 <= metrics["drowsiness_accuracy"] <= 1
+
+
 def test_the_1d_lase_branch_keeps_shapes_and_ignores_padding():
     from vigilance.tree.sequence import ChannelSE, DrowsinessHead, SequenceBranch
 
