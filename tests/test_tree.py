@@ -88,6 +88,24 @@ def test_arcface_takes_the_best_sub_centre_of_each_class():
     torch.testing.assert_close(cos[0], torch.tensor([1.0, math.sqrt(0.5)]))
 
 
+def test_arcface_falls_back_where_theta_plus_m_passes_pi():
+    m = 0.5
+    arc = SubCenterArcFace(2, classes=2, subcenters=1, margin=m, scale=1.0)
+    with torch.no_grad():
+        arc.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    # Angles to the target class 0 on both sides of pi - m.
+    theta = torch.tensor([1.0, 2.0, math.pi - m - 0.05, math.pi - m + 0.05, 2.9, 3.1])
+    emb = torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
+    target = arc.logits(emb, torch.zeros(6, dtype=torch.long))[:, 0]
+    cos = torch.cos(theta)
+    below = theta < math.pi - m
+    torch.testing.assert_close(target[below], torch.cos(theta[below] + m), atol=1e-5, rtol=0)
+    torch.testing.assert_close(target[~below], cos[~below] - m * math.sin(m), atol=1e-5, rtol=0)
+    # Without the fallback cos(theta + m) would rise again past pi - m; with it the target
+    # logit keeps falling as the angle grows.
+    assert (torch.diff(target) < 0).all()
+
+
 def _model(style="tree", seed=0):
     torch.manual_seed(seed)
     return build_model(style, MODEL, identities=5)
@@ -179,10 +197,10 @@ def test_the_lfw_protocol_needs_two_folds():
         verification_accuracy([0.1, 0.2], [True, False], [0, 0])
 
 
-def test_the_generator_gives_disjoint_sets_a_9_to_1_split_and_balanced_pairs(tmp_path):
+def test_the_generator_gives_drivers_both_splits_and_balanced_pairs(tmp_path):
     cfg = {
-        "drivers": 2,
-        "frames_per_driver": 20,
+        "drivers": 6,
+        "frames_per_driver": 10,
         "identities": 3,
         "images_per_identity": 2,
         "pair_identities": 20,
@@ -192,13 +210,27 @@ def test_the_generator_gives_disjoint_sets_a_9_to_1_split_and_balanced_pairs(tmp
         "nuisance": 1.0,
     }
     out = {k: tmp_path / f"{k}.npz" for k in ("fatigue", "identity", "pairs")}
-    data.generate(cfg, 0, out)
+    data.generate(cfg, data.SplitSettings(("drivers", "frames"), 3, 0), out)
     fatigue, pairs = data.load_npz(out["fatigue"]), data.load_npz(out["pairs"])
-    assert fatigue["images"].shape == (40, 112, 112, 3) and fatigue["images"].dtype == np.uint8
-    assert 2 <= (fatigue["split"] == "test").sum() <= 6
+    assert fatigue["images"].shape == (60, 112, 112, 3) and fatigue["images"].dtype == np.uint8
+    assert list(np.unique(fatigue["driver"])) == list(range(6))
+    # Driver-wise: every driver in exactly one fold; frames: 10 folds of about a tenth each.
+    per_driver = {d: set(fatigue["drivers_fold"][fatigue["driver"] == d]) for d in range(6)}
+    assert all(len(f) == 1 for f in per_driver.values())
+    assert sorted(np.unique(fatigue["drivers_fold"])) == [0, 1, 2]
+    assert np.bincount(fatigue["frames_fold"]).tolist() == [6] * 10
     assert sorted(np.unique(pairs["fold"])) == list(range(10))
+    assert list(pairs["tested"]) == list(range(10))
     assert pairs["same"].sum() == 20 and (~pairs["same"]).sum() == 20
     assert (pairs["a"] != pairs["b"]).all()
+
+
+def test_drivers_show_fatigue_each_in_their_own_way():
+    styles = faces.draw_styles(np.random.default_rng(0), 16)
+    # One driver's drowsy eyes are as open as another's alert eyes: no single threshold works.
+    assert styles["eyes_drowsy"].max() > styles["eyes_alert"].min()
+    assert (styles["eyes_alert"] - styles["eyes_drowsy"] > 0.25).all()
+    assert styles["yawn"].max() - styles["yawn"].min() > 0.5
 
 
 def test_eyes_close_when_drowsy():
@@ -207,14 +239,19 @@ def test_eyes_close_when_drowsy():
     assert states["eyes"][:200].mean() < 0.3 < 0.7 < states["eyes"][200:].mean()
 
 
-def test_the_adapters_read_class_folders_and_an_lfw_pairs_file(tmp_path):
-    cfg = make_folders(tmp_path)
+def _import(cfg, tmp_path, splits=("drivers", "frames")):
     out = {k: tmp_path / f"{k}.npz" for k in ("fatigue", "identity", "pairs")}
-    sizes = data.import_folders(cfg, 0, out)
-    assert sizes == {"fatigue": 6, "identity": 4, "pairs": 4}
+    return data.import_folders(cfg, data.SplitSettings(splits, 2, 0), out), out
+
+
+def test_the_adapters_read_driver_folders_and_an_lfw_pairs_file(tmp_path):
+    sizes, out = _import(make_folders(tmp_path), tmp_path)
+    assert sizes == {"fatigue": 8, "drivers": 2, "identity": 4, "pairs": 4}
     fatigue = data.load_npz(out["fatigue"])
-    assert fatigue["images"].shape == (6, 112, 112, 3)
-    assert list(fatigue["labels"]) == [0, 0, 0, 1, 1, 1]
+    assert fatigue["images"].shape == (8, 112, 112, 3)
+    assert list(fatigue["labels"]) == [0, 0, 0, 0, 1, 1, 1, 1]
+    assert list(fatigue["driver"]) == [0, 0, 1, 1, 0, 0, 1, 1]
+    assert sorted(np.unique(fatigue["drivers_fold"])) == [0, 1]
     pairs = data.load_npz(out["pairs"])
     assert len(pairs["images"]) == 4  # each image read once
     assert list(pairs["same"]) == [True, False, True, False]
@@ -225,19 +262,20 @@ def test_the_adapters_read_class_folders_and_an_lfw_pairs_file(tmp_path):
     "breakage,message",
     [
         (lambda r: (r / "fatigue" / "drowsy").rename(r / "fatigue" / "sleepy"), "wrong class"),
-        (lambda r: (r / "fatigue" / "alert" / "0.png").write_text("no image"), "cannot read"),
+        (lambda r: (r / "fatigue" / "alert" / "d1" / "0.png").write_text("x"), "cannot read"),
         (lambda r: (r / "pairs.txt").write_text("2 2\ncid 1 2\n"), "wrong number of pairs"),
-        (lambda r: (r / "pairs.txt").write_text("1 1\ncid one two\n"), "malformed pair"),
-        (lambda r: (r / "pairs.txt").write_text("1 1\ncid 1 9\n"), "image is missing"),
+        (lambda r: (r / "pairs.txt").write_text("1 1\ncid one two\nc 1 d 1\n"), "malformed"),
+        (lambda r: (r / "pairs.txt").write_text("1 1\ncid 1 9\ncid 1 dee 1\n"), "is missing"),
         (lambda r: (r / "pairs.txt").write_text("two\n"), "cannot read the header"),
+        # A mismatched pair where the protocol puts a matched one.
+        (lambda r: (r / "pairs.txt").write_text("1 1\ncid 1 dee 1\ncid 1 2\n"), "matched pair"),
     ],
 )
 def test_malformed_folders_give_clear_errors(tmp_path, breakage, message):
     cfg = make_folders(tmp_path)
     breakage(tmp_path)
-    out = {k: tmp_path / f"{k}.npz" for k in ("fatigue", "identity", "pairs")}
     with pytest.raises(VigilanceError, match=message) as err:
-        data.import_folders(cfg, 0, out)
+        _import(cfg, tmp_path)
     assert str(tmp_path) in str(err.value)
 
 
@@ -247,13 +285,17 @@ def test_images_become_tensors_in_minus_one_to_one():
     torch.testing.assert_close(x.flatten(), torch.tensor([-1.0, 1.0, 127 / 127.5 - 1]))
 
 
-def test_resizing_keeps_a_constant_image_and_the_mean_of_a_ramp():
-    flat = np.full((40, 30, 3), 77.0)
-    np.testing.assert_allclose(data.resize(flat), 77.0)
-    ramp = np.tile(np.arange(30, dtype=float)[None, :, None], (40, 1, 3))
-    out = data.resize(ramp)
+def test_resizing_is_antialiased():
+    from vigilance.tree.images import resize
+
+    flat = np.full((40, 30, 3), 77, dtype=np.uint8)
+    np.testing.assert_array_equal(resize(flat), 77)
+    # A one-pixel checkerboard shrunk 4x: an antialiased filter averages it to mid-grey, point
+    # sampling (no antialiasing) would keep pure black and white pixels.
+    board = ((np.indices((448, 448)).sum(0) % 2) * 255).astype(np.uint8)
+    out = resize(np.repeat(board[..., None], 3, axis=2))
     assert out.shape == (112, 112, 3)
-    assert np.all(np.diff(out[0, :, 0]) >= 0) and abs(out.mean() - ramp.mean()) < 0.5
+    assert np.abs(out.astype(int) - 127).max() <= 3
 
 
 def _sequence_data(rng, drivers, per_driver=60, n=9, window=10, kss=True):
@@ -291,13 +333,28 @@ def test_the_sequence_variant_trains_and_reports_both_tasks(tasks):
         "drowsy_train": _sequence_data(rng, 3),
         "drowsy_test": _sequence_data(rng, 2),
         "identity_train": _sequence_data(rng, 4, kss=False),
-        "unseen": _sequence_data(rng, 3, kss=False),
+        "unseen": _sequence_data(rng, 4, kss=False),
     }
     rows, metrics = run_sequence(data, SEQUENCE, tasks, seed=1)
     assert set(metrics) == {"drowsiness_accuracy", "drowsiness_auc", "verification_accuracy"}
     assert all(0 <= v <= 1 for v in metrics.values())
     identity = [r["value"] for r in rows if r["metric"] == "identity_loss"]
     assert all(math.isnan(v) for v in identity) == (tasks == "drowsiness")
+
+
+def test_too_few_unseen_drivers_leave_verification_not_computable():
+    from vigilance.tree.sequence import run_sequence
+
+    rng = np.random.default_rng(0)
+    data = {
+        "drowsy_train": _sequence_data(rng, 3),
+        "drowsy_test": _sequence_data(rng, 2),
+        "identity_train": _sequence_data(rng, 4, kss=False),
+        "unseen": _sequence_data(rng, 3, kss=False),  # 3 drivers: no 2 folds of 2
+    }
+    _, metrics = run_sequence(data, SEQUENCE, "drowsiness+identity", seed=1)
+    assert math.isnan(metrics["verification_accuracy"])
+    assert 0 <= metrics["drowsiness_accuracy"] <= 1
 
 
 def test_the_1d_lase_branch_keeps_shapes_and_ignores_padding():

@@ -2,6 +2,7 @@
 
 
 wildcard_constraints:
+    split=r"drivers|frames",
     style=r"tree|separate",
     attention=r"none|se|la|both",
     training=r"alternating|accum0\.\d+",
@@ -23,6 +24,8 @@ rule generate_tree_faces:
     params:
         generator=TREE["data"]["generator"],
         seed=TREE["data"]["seed"],
+        splits=TREE["splits"],
+        driver_folds=TREE["data"]["driver_folds"],
     script:
         "../scripts/generate_tree_faces.py"
 
@@ -41,7 +44,15 @@ rule import_tree_folders:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        data=omit(TREE["data"], "generator", "source"),
+        fatigue_folder=TREE["data"]["fatigue_folder"],
+        fatigue_manifest=TREE["data"]["fatigue_manifest"],
+        identity_folder=TREE["data"]["identity_folder"],
+        pairs_file=TREE["data"]["pairs_file"],
+        pairs_folder=TREE["data"]["pairs_folder"],
+        pairs_dev_train_file=TREE["data"]["pairs_dev_train_file"],
+        seed=TREE["data"]["seed"],
+        splits=TREE["splits"],
+        driver_folds=TREE["data"]["driver_folds"],
     script:
         "../scripts/import_tree_folders.py"
 
@@ -52,15 +63,15 @@ rule train_tree:
         identity="results/tree/{dataset}/data/identity.npz",
         pairs="results/tree/{dataset}/data/pairs.npz",
     output:
-        model="results/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/model.pt",
-        metrics="results/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/metrics.csv",
-        predictions="results/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/predictions.csv",
-        features="results/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/features.npz",
-        run="results/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/run.json",
+        model="results/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/model.pt",
+        metrics="results/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/metrics.csv",
+        predictions="results/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/predictions.csv",
+        features="results/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/features.npz",
+        run="results/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/run.json",
     log:
-        "logs/tree/{dataset}/{style}/{attention}/{training}/seed{seed}/train.log",
+        "logs/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}/train.log",
     benchmark:
-        "results/benchmarks/tree/{dataset}/{style}/{attention}/{training}/seed{seed}.tsv"
+        "results/benchmarks/tree/{dataset}/{split}/{style}/{attention}/{training}/seed{seed}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -74,8 +85,31 @@ rule train_tree:
         training=TREE["training"],
         device=config["device"],
         deterministic=config["deterministic"],
+        replicate=tree_replicate,
     script:
         "../scripts/train_tree.py"
+
+
+rule score_tree_baselines:
+    input:
+        fatigue="results/tree/{dataset}/data/fatigue.npz",
+        pairs="results/tree/{dataset}/data/pairs.npz",
+    output:
+        metrics="results/tree/{dataset}/{split}/baselines/seed{seed}/metrics.csv",
+        predictions="results/tree/{dataset}/{split}/baselines/seed{seed}/predictions.csv",
+    log:
+        "logs/tree/{dataset}/{split}/baselines/seed{seed}/score.log",
+    benchmark:
+        "results/benchmarks/tree/{dataset}/{split}/baselines/seed{seed}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        replicate=tree_replicate,
+    script:
+        "../scripts/score_tree_baselines.py"
 
 
 rule train_tree_sequence:

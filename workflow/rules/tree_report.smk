@@ -34,7 +34,7 @@ rule count_tree_costs:
 
 rule aggregate_tree:
     input:
-        lambda wildcards: tree_run_files("metrics.csv"),
+        lambda wildcards: tree_run_files("metrics.csv") + tree_baseline_files(),
     output:
         "results/tree/{dataset}/final.csv",
     log:
@@ -57,11 +57,13 @@ rule tabulate_tree:
         table3="results/tree/{dataset}/tables/table3_ablation.csv",
         table4="results/tree/{dataset}/tables/table4_training.csv",
         table5="results/tree/{dataset}/tables/table5_tree_vs_separate.csv",
+        auc="results/tree/{dataset}/tables/auc.csv",
         findings="results/tree/{dataset}/tables/findings.csv",
         table2_html=tree_table("table2_accuracy", "tree_table2", "2 accuracy"),
         table3_html=tree_table("table3_ablation", "tree_table3", "3 ablation"),
         table4_html=tree_table("table4_training", "tree_table4", "4 training"),
         table5_html=tree_table("table5_tree_vs_separate", "tree_table5", "5 tree vs separate"),
+        auc_html=tree_table("auc", "tree_auc", "AUC with and without LASE-Net"),
         findings_html=tree_table("findings", "tree_findings", "findings"),
     log:
         "logs/tree/{dataset}/tables/tables.log",
@@ -72,6 +74,7 @@ rule tabulate_tree:
         runtime=runtime("default"),
     params:
         root=TREE["model"]["root"]["name"],
+        splits=TREE["splits"],
     script:
         "../scripts/tabulate_tree.py"
 

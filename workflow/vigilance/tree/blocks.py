@@ -159,8 +159,10 @@ class SubCenterArcFace(nn.Module):
 
     Deng, Guo, Liu, Zafeiriou (2020), "Sub-center ArcFace: Boosting face recognition by
     large-scale noisy web faces", ECCV; Eq. (6) of document 003: theta_j = arccos of the best
-    of K sub-centres of class j, K = 3, m = 0.5, s = 20. The margin is applied as the paper's
-    equation writes it (no 'easy margin' fallback).
+    of K sub-centres of class j, K = 3, m = 0.5, s = 20. Where theta + m would pass pi (cos theta
+    below cos(pi - m)), cos(theta + m) would rise again and reward a worse angle; there the
+    target logit falls back to cos theta - m sin m, the standard ArcFace fallback (Deng, Guo,
+    Xue, Zafeiriou 2019, and insightface's implementation), which keeps it decreasing in theta.
 
     Args:
         embedding: size of the embeddings.
@@ -193,6 +195,8 @@ class SubCenterArcFace(nn.Module):
         """(B, N) scaled logits with the additive angular margin on the target class only."""
         cos = self.cosines(embeddings).clamp(-1 + 1e-7, 1 - 1e-7)
         target = torch.cos(torch.acos(cos) + self.margin)
+        fallback = cos - self.margin * math.sin(self.margin)
+        target = torch.where(cos > math.cos(math.pi - self.margin), target, fallback)
         onehot = F.one_hot(labels, self.classes).bool()
         return self.scale * torch.where(onehot, target, cos)
 

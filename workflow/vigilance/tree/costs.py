@@ -40,3 +40,27 @@ def model_costs(model: TSCAF, image_size: int = 112) -> dict:
         "gflops": flops / 1e9,
         "gmacs": flops / 2e9,
     }
+
+
+def part_parameters(model: TSCAF) -> dict:
+    """Millions of parameters of the root(s), the fatigue branch and the face branch."""
+    count = lambda module: sum(p.numel() for p in module.parameters()) / 1e6  # noqa: E731
+    roots = count(model.root) + (0 if model.shared else count(model.face_root()))
+    return {
+        "root_m": roots,
+        "fatigue_branch_m": count(model.fatigue),
+        "face_branch_m": count(model.face),
+    }
+
+
+# Document 003, Table 1: model size (M) and GFLOPs as published (the paper does not say
+# whether its 'FLOPs' count multiply-adds once or twice).
+PAPER_TABLE1 = [
+    ("parallel pair", "Method [2] + ArcFace [5]", 53.48, 17.00),
+    ("parallel pair", "Method [18] + ArcFace [5]", 315.39, 64.73),
+    ("parallel pair", "Method [19] + ArcFace [5]", 157.61, 13.89),
+    ("parallel pair", "Method [20] + ArcFace [5]", 85.72, 16.81),
+    ("parallel pair", "MAF [21] + ArcFace [5]", 110.09, 25.49),
+    ("tree", "T-SCAF (MobileNetV2)", 14.77, 0.25),
+    ("tree", "T-SCAF (IResNet50)", 43.92, 12.72),
+]

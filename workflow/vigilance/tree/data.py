@@ -1,29 +1,39 @@
-"""The three data sets of the image variant, generated or read from a user's folders.
+"""The three data sets of the image variant, generated or read from a user's files.
 
-- fatigue: images of drivers, drowsy (1) or not (0), split 9:1 into train and test at random
-  (as document 003 split its frames);
+- fatigue: images of drivers, drowsy (1) or not (0), with each image's driver and its fold
+  under both splits (:mod:`vigilance.tree.splits`: driver-wise folds, the paper's 9:1);
 - identity: images of training identities, one label per person (the CASIA-WebFace role);
-- pairs: images of *unseen* identities and pairs of them, same person or not, in 10 folds (the
-  LFW role).
+- pairs: images of *unseen* identities and pairs of them, same person or not, in folds (the
+  LFW role), with the folds that are tested.
 
-Each is an .npz of uint8 images (N, 112, 112, 3) plus label arrays. Adapters read one folder
-per class (fatigue: ``drowsy`` and ``alert``; identity: one per person) and an LFW-style pairs
-file (``pairs.txt``: a header ``folds pairs_per_fold``, then ``name i j`` for a matched pair and
-``name1 i name2 j`` for a mismatched one, images at ``<folder>/<name>/<name>_<i:04d>.<ext>``).
+Each is an .npz of uint8 images (N, 112, 112, 3) plus label arrays. A user's files are read by
+:mod:`vigilance.tree.folders` (fatigue, identity) and :func:`vigilance.tree.lfw.parse_pairs`
+(pairs: images at ``<pairs_folder>/<name>/<name>_<i:04d>.<ext>``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from vigilance.core.errors import VigilanceError
 from vigilance.core.io import atomic_path
-from vigilance.tree.faces import SIZE, draw_identities, draw_states, render
+from vigilance.tree.faces import draw_identities, draw_states, draw_styles, render
+from vigilance.tree.folders import read_class_folders, read_fatigue
+from vigilance.tree.images import SUFFIXES, read_image
+from vigilance.tree.lfw import parse_pairs
+from vigilance.tree.splits import assign_folds
 
-SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
-FATIGUE_CLASSES = {"alert": 0, "drowsy": 1}
+
+@dataclass(frozen=True)
+class SplitSettings:
+    """How the fatigue set is split: the splits run, the driver folds, the seed."""
+
+    splits: tuple[str, ...]
+    driver_folds: int
+    seed: int
 
 
 def save_npz(path, **arrays) -> None:
@@ -37,17 +47,14 @@ def load_npz(path) -> dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
-def split_9_1(labels: np.ndarray, rng: np.random.Generator, test_share: float = 0.1):
-    """'train'/'test' per image, stratified by label, ``test_share`` of each class in test."""
-    split = np.full(len(labels), "train", dtype="<U5")
-    for value in np.unique(labels):
-        idx = rng.permutation(np.flatnonzero(labels == value))
-        split[idx[: max(1, round(test_share * len(idx)))]] = "test"
-    return split
+def save_fatigue(path, images, labels, driver, split: SplitSettings) -> None:
+    """The fatigue set with its folds under both splits."""
+    folds = assign_folds(labels, driver, split.driver_folds, split.seed, "drivers" in split.splits)
+    save_npz(path, images=images, labels=labels, driver=driver, **folds)
 
 
 def make_pairs(who: np.ndarray, rng: np.random.Generator, folds: int, per_fold: int):
-    """Pairs (a, b, same, fold) of image indices; identities are disjoint across folds."""
+    """Pairs (a, b, same, fold): identities disjoint across folds, per fold half matched."""
     people = rng.permutation(np.unique(who))
     groups = np.array_split(people, folds)
     if min(len(g) for g in groups) < 2:
@@ -72,24 +79,25 @@ def make_pairs(who: np.ndarray, rng: np.random.Generator, folds: int, per_fold: 
     return a, b, same, fold
 
 
-def generate(cfg: dict, seed: int, out: dict) -> dict:
+def generate(cfg: dict, split: SplitSettings, out: dict) -> dict:
     """Generate the fatigue, identity and pairs sets into ``out`` paths; return their sizes.
 
     Args:
         cfg: ``tree.data.generator``.
-        seed: the data seed.
+        split: the splits (its seed is also the generator's).
         out: paths keyed fatigue, identity, pairs.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(split.seed)
     drivers, people, unseen = cfg["drivers"], cfg["identities"], cfg["pair_identities"]
     ids = draw_identities(rng, drivers + people + unseen)
     nuisance = cfg["nuisance"]
 
     who = np.repeat(np.arange(drivers), cfg["frames_per_driver"])
-    drowsy = rng.random(len(who)) < 0.5
-    images = render(ids, who, draw_states(rng, drowsy), rng, nuisance)
-    labels = drowsy.astype(np.int64)
-    save_npz(out["fatigue"], images=images, labels=labels, split=split_9_1(labels, rng))
+    styles = draw_styles(rng, drivers)
+    drowsy = rng.random(len(who)) < styles["drowsy_share"][who]
+    per_image = {k: v[who] for k, v in styles.items()}
+    images = render(ids, who, draw_states(rng, drowsy, per_image), rng, nuisance)
+    save_fatigue(out["fatigue"], images, drowsy.astype(np.int64), who.astype(np.int64), split)
 
     who = np.repeat(np.arange(people), cfg["images_per_identity"])
     states = draw_states(rng, rng.random(len(who)) < 0.3)
@@ -100,7 +108,8 @@ def generate(cfg: dict, seed: int, out: dict) -> dict:
     states = draw_states(rng, rng.random(len(who)) < 0.3)
     images = render(ids, drivers + people + who, states, rng, nuisance)
     a, b, same, fold = make_pairs(who, rng, cfg["folds"], cfg["pairs_per_fold"])
-    save_npz(out["pairs"], images=images, a=a, b=b, same=same, fold=fold)
+    tested = np.unique(fold)
+    save_npz(out["pairs"], images=images, a=a, b=b, same=same, fold=fold, tested=tested)
     return {
         "fatigue": drivers * cfg["frames_per_driver"],
         "identity": people * cfg["images_per_identity"],
@@ -109,140 +118,60 @@ def generate(cfg: dict, seed: int, out: dict) -> dict:
     }
 
 
-def resize(image: np.ndarray, size: int = SIZE) -> np.ndarray:
-    """Bilinear resize of (H, W, 3) to (size, size, 3) (pixel centres aligned)."""
-    h, w = image.shape[:2]
-    ys = np.clip((np.arange(size) + 0.5) * h / size - 0.5, 0, h - 1)
-    xs = np.clip((np.arange(size) + 0.5) * w / size - 0.5, 0, w - 1)
-    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
-    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    fy, fx = (ys - y0)[:, None, None], (xs - x0)[None, :, None]
-    top = image[y0][:, x0] * (1 - fx) + image[y0][:, x1] * fx
-    bottom = image[y1][:, x0] * (1 - fx) + image[y1][:, x1] * fx
-    return top * (1 - fy) + bottom * fy
+def _image_of(folder: Path, name: str, i: int, path, line: int) -> Path:
+    for suffix in SUFFIXES:
+        candidate = folder / name / f"{name}_{i:04d}{suffix}"
+        if candidate.exists():
+            return candidate
+    raise VigilanceError(
+        "the pair's image is missing",
+        file=path,
+        field=f"pair {line}",
+        value=f"{folder / name / f'{name}_{i:04d}'}.*",
+        expected="an image file",
+    )
 
 
-def read_image(path: Path) -> np.ndarray:
-    """One image as (112, 112, 3) uint8: matplotlib's reader, grey and alpha handled, resized."""
-    from matplotlib import image as mpimg
-
-    try:
-        img = np.asarray(mpimg.imread(path))
-    except (OSError, ValueError, SyntaxError) as err:
-        raise VigilanceError(
-            f"cannot read the image ({err.__class__.__name__})",
-            file=path,
-            expected="a PNG, JPEG or BMP image",
-        ) from None
-    if img.dtype.kind == "f":
-        img = img * 255.0
-    if img.ndim == 2:
-        img = np.stack([img] * 3, axis=-1)
-    img = img[..., :3].astype(np.float64)
-    if img.shape[:2] != (SIZE, SIZE):
-        img = resize(img)
-    return np.clip(np.round(img), 0, 255).astype(np.uint8)
-
-
-def _images_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-
-
-def read_class_folders(root, expected: dict | None = None):
-    """(images (N, 112, 112, 3), labels (N,), class names) from one sub-folder per class.
+def read_pairs(pairs_file, folder, dev_train_file: str = ""):
+    """(images, a, b, same, fold, tested) from LFW protocol files, each image read once.
 
     Args:
-        root: the folder.
-        expected: class name -> label (fatigue); None numbers the sub-folders in sorted order
-            (identities).
+        pairs_file: ``pairs.txt`` (view 2: every fold tested) or ``pairsDevTest.txt``.
+        folder: the images, ``<name>/<name>_<NNNN>.<ext>``.
+        dev_train_file: ``pairsDevTrain.txt`` (view 1: its pairs only fit the threshold, the
+            pairs file is the one test fold); "" for view 2.
     """
-    root = Path(root)
-    if not root.is_dir():
-        raise VigilanceError("the folder does not exist", file=root, expected="a folder")
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir())
-    if expected is not None and sorted(expected) != classes:
-        raise VigilanceError(
-            "wrong class folders",
-            file=root,
-            field="sub-folders",
-            value=classes,
-            expected=f"exactly {sorted(expected)}",
-        )
-    if len(classes) < 2:
-        raise VigilanceError(
-            "fewer than 2 class folders", file=root, value=classes, expected="2 or more"
-        )
-    images, labels = [], []
-    for k, name in enumerate(classes):
-        files = _images_in(root / name)
-        if not files:
-            raise VigilanceError("a class folder holds no images", file=root / name)
-        images += [read_image(f) for f in files]
-        labels += [expected[name] if expected else k] * len(files)
-    return np.stack(images), np.asarray(labels, dtype=np.int64), classes
-
-
-def read_pairs_file(path, folder):
-    """LFW-style pairs: (images, a, b, same, fold) with each image read once."""
-    path, folder = Path(path), Path(folder)
-    try:
-        lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
-        folds, per_fold = map(int, lines[0])
-    except (OSError, ValueError, IndexError):
-        raise VigilanceError(
-            "cannot read the header", file=path, field="line 1", expected="'folds pairs_per_fold'"
-        ) from None
-    if len(lines) - 1 != folds * per_fold:
-        raise VigilanceError(
-            "wrong number of pairs",
-            file=path,
-            value=len(lines) - 1,
-            expected=f"{folds} x {per_fold} from the header",
-        )
+    folder = Path(folder)
+    rows = [(*r, pairs_file) for r in parse_pairs(pairs_file)]
+    if dev_train_file:
+        # DevTrain is fold 0 (fit only), DevTest fold 1 (tested).
+        rows = [(*r[:5], 1, r[6]) for r in rows]
+        rows = [(*r, dev_train_file) for r in parse_pairs(dev_train_file)] + rows
     index: dict[Path, int] = {}
-    rows = []
-    for n, parts in enumerate(lines[1:]):
-        try:
-            if len(parts) == 3:
-                names, same = [(parts[0], int(parts[1])), (parts[0], int(parts[2]))], True
-            elif len(parts) == 4:
-                names, same = [(parts[0], int(parts[1])), (parts[2], int(parts[3]))], False
-            else:
-                raise ValueError
-        except ValueError:
-            raise VigilanceError(
-                "malformed pair",
-                file=path,
-                field=f"line {n + 2}",
-                value=" ".join(parts),
-                expected="'name i j' or 'name1 i name2 j'",
-            ) from None
-        ids = []
-        for name, i in names:
-            found = [folder / name / f"{name}_{i:04d}{s}" for s in SUFFIXES]
-            found = [f for f in found if f.exists()]
-            if not found:
-                raise VigilanceError(
-                    "the pair's image is missing",
-                    file=path,
-                    field=f"line {n + 2}",
-                    value=f"{folder / name / f'{name}_{i:04d}'}.*",
-                    expected="an image file",
-                )
-            ids.append(index.setdefault(found[0], len(index)))
-        rows.append((*ids, same, n // per_fold))
+    a, b, same, fold = [], [], [], []
+    for n, (name1, i, name2, j, matched, k, source) in enumerate(rows):
+        for name, number, side in ((name1, i, a), (name2, j, b)):
+            found = _image_of(folder, name, number, source, n + 1)
+            side.append(index.setdefault(found, len(index)))
+        same.append(matched)
+        fold.append(k)
+    tested = np.array([1]) if dev_train_file else np.unique(fold)
     images = np.stack([read_image(f) for f in index])
-    a, b, same, fold = map(np.array, zip(*rows, strict=True))
-    return images, a, b, same, fold
+    return images, np.array(a), np.array(b), np.array(same), np.array(fold), tested
 
 
-def import_folders(cfg: dict, seed: int, out: dict) -> dict:
-    """Read a user's fatigue and identity folders and pairs file into the three .npz sets."""
-    images, labels, _ = read_class_folders(cfg["fatigue_folder"], FATIGUE_CLASSES)
-    rng = np.random.default_rng(seed)
-    save_npz(out["fatigue"], images=images, labels=labels, split=split_9_1(labels, rng))
+def import_folders(cfg: dict, split: SplitSettings, out: dict) -> dict:
+    """Read a user's fatigue images, identity folders and pairs files into the three sets."""
+    fatigue = read_fatigue(cfg["fatigue_folder"], cfg["fatigue_manifest"])
+    save_fatigue(out["fatigue"], fatigue["images"], fatigue["labels"], fatigue["driver"], split)
     faces, people, _ = read_class_folders(cfg["identity_folder"])
     save_npz(out["identity"], images=faces, labels=people)
-    pairs, a, b, same, fold = read_pairs_file(cfg["pairs_file"], cfg["pairs_folder"])
-    save_npz(out["pairs"], images=pairs, a=a, b=b, same=same, fold=fold)
-    return {"fatigue": len(images), "identity": len(faces), "pairs": len(a)}
+    pairs = read_pairs(cfg["pairs_file"], cfg["pairs_folder"], cfg["pairs_dev_train_file"])
+    keys = ("images", "a", "b", "same", "fold", "tested")
+    save_npz(out["pairs"], **dict(zip(keys, pairs, strict=True)))
+    return {
+        "fatigue": len(fatigue["labels"]),
+        "drivers": len(np.unique(fatigue["driver"][fatigue["driver"] >= 0])),
+        "identity": len(faces),
+        "pairs": len(pairs[1]),
+    }

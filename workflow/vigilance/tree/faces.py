@@ -4,9 +4,12 @@ Stands in for document 003's self-built bus-driver set and CASIA-WebFace/LFW, wh
 shipped. An identity is a fixed draw of face geometry (face width and height, eye spacing and
 size, nose length, mouth width, brow height), skin tone and hair colour. A state sets the eye
 opening and the mouth: alert faces have open eyes and a closed mouth; drowsy faces have
-half-closed or closed eyes and, often, a yawn. Nuisances vary per image: lighting (gain and a
-left-right gradient), Gaussian noise, small pose changes (shift, rotation, scale) and random
-occlusions (a dark rectangle). Drawing is vectorised NumPy: ellipses on a coordinate grid.
+half-closed or closed eyes and, often, a yawn. How far the eyes close and how often a driver
+yawns are the driver's own (:func:`draw_styles`), as on real drivers, so a driver's appearance
+tells something about how their fatigue shows: the leak of a frame-wise split is measurable.
+Nuisances vary per image: lighting (gain and a left-right gradient), Gaussian noise, small pose
+changes (shift, rotation, scale) and random occlusions (a dark rectangle). Drawing is
+vectorised NumPy: ellipses on a coordinate grid.
 """
 
 from __future__ import annotations
@@ -35,11 +38,41 @@ def draw_identities(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def draw_states(rng: np.random.Generator, drowsy: np.ndarray) -> dict[str, np.ndarray]:
-    """Eye opening (0 closed - 1 open) and mouth opening per image, given drowsy (N,) bools."""
+def draw_styles(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """How fatigue shows on each of n drivers: their own eye openings, yawning and drowsy share.
+
+    A narrow-eyed driver's alert eyes can be as open as a wide-eyed driver's drowsy ones, and
+    some drivers yawn while others do not: a model that has seen frames of a driver (the
+    paper's random frame split) can use who it is, one that must judge new drivers cannot.
+    """
+    alert = rng.uniform(0.55, 1.0, n)
+    return {
+        "eyes_alert": alert,
+        "eyes_drowsy": np.clip(alert - rng.uniform(0.3, 0.5, n), 0.02, None),
+        "yawn": rng.uniform(0.0, 0.9, n),
+        "drowsy_share": rng.uniform(0.25, 0.75, n),
+    }
+
+
+GENERIC = {"eyes_alert": 0.82, "eyes_drowsy": 0.18, "yawn": 0.6}
+EYE_JITTER = 0.17  # frame-to-frame spread of the eye opening around the driver's centre
+
+
+def draw_states(
+    rng: np.random.Generator, drowsy: np.ndarray, style: dict | None = None
+) -> dict[str, np.ndarray]:
+    """Eye opening (0 closed - 1 open) and mouth opening per image, given drowsy (N,) bools.
+
+    Args:
+        drowsy: (N,) the state of each image.
+        style: per-image arrays ``eyes_alert``, ``eyes_drowsy``, ``yawn`` (a driver's style,
+            from :func:`draw_styles`, indexed by image); None: the same for everyone.
+    """
     n = len(drowsy)
-    eyes = np.where(drowsy, rng.uniform(0.0, 0.35, n), rng.uniform(0.65, 1.0, n))
-    yawn = drowsy & (rng.random(n) < 0.6)
+    style = style or {k: np.full(n, v) for k, v in GENERIC.items()}
+    centre = np.where(drowsy, style["eyes_drowsy"], style["eyes_alert"])
+    eyes = np.clip(centre + rng.uniform(-EYE_JITTER, EYE_JITTER, n), 0.0, 1.0)
+    yawn = drowsy & (rng.random(n) < style["yawn"])
     mouth = np.where(yawn, rng.uniform(0.5, 1.0, n), rng.uniform(0.0, 0.15, n))
     # Some drowsy frames show a yawn with open eyes, some alert frames a blink: not separable
     # by one cue alone.

@@ -4,9 +4,12 @@ Selvaraju, Cogswell, Das, Vedantam, Parikh and Batra (2017), "Grad-CAM: Visual e
 from deep networks via gradient-based localization", ICCV: the feature map A (C, H, W) of a
 layer and the gradient of a score y with respect to it give channel weights a_c = mean over
 H, W of dy/dA_c, and the map ReLU(sum_c a_c A_c), upsampled to the image and scaled to [0, 1].
-Scores: the fatigue logit for the fatigue branch; for the face branch, which has no class
-score at test time (unseen faces), the norm of the embedding (what drives this face's
-representation).
+
+Scores: for the fatigue branch, the logit of the *predicted* class (the drowsy logit for an
+image called drowsy, its negative for one called alert), so an alert image shows what made it
+alert; for the face branch, which has no class score for unseen faces, the cosine similarity
+of the embedding to the identity's centre (the mean embedding of that person's images), i.e.
+what makes this face look like its owner.
 """
 
 from __future__ import annotations
@@ -14,11 +17,24 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from vigilance.tree.model import TSCAF
+
+def _score(model, images: torch.Tensor, branch: str, centres) -> torch.Tensor:
+    if branch == "fatigue":
+        logits = model.fatigue_logits(images)
+        return (logits * torch.where(logits.detach() >= 0, 1.0, -1.0)).sum()
+    if centres is None:
+        raise ValueError("the face branch's Grad-CAM needs the identities' centres")
+    return (F.normalize(model.embed(images)) * F.normalize(centres.detach())).sum()
 
 
-def grad_cam(model: TSCAF, images: torch.Tensor, branch: str) -> torch.Tensor:
-    """Maps (B, H, W) in [0, 1] of ``branch`` (fatigue or face) for images (B, 3, H, W)."""
+def grad_cam(model, images: torch.Tensor, branch: str, centres=None) -> torch.Tensor:
+    """Maps (B, H, W) in [0, 1] of ``branch`` (fatigue or face) for images (B, 3, H, W).
+
+    Args:
+        model: a :class:`vigilance.tree.model.TSCAF` (anything with ``<branch>.lase``,
+            ``fatigue_logits`` and ``embed``).
+        centres: (B, D) the centre of each image's identity (face branch only).
+    """
     model.eval()
     module = getattr(model, branch).lase
     saved = {}
@@ -30,11 +46,7 @@ def grad_cam(model: TSCAF, images: torch.Tensor, branch: str) -> torch.Tensor:
     handle = module.register_forward_hook(keep)
     try:
         images = images.clone().requires_grad_(True)
-        if branch == "fatigue":
-            score = model.fatigue_logits(images).sum()
-        else:
-            score = model.embed(images).norm(dim=1).sum()
-        score.backward()
+        _score(model, images, branch, centres).backward()
     finally:
         handle.remove()
     a = saved["a"]
@@ -43,3 +55,12 @@ def grad_cam(model: TSCAF, images: torch.Tensor, branch: str) -> torch.Tensor:
     cam = F.interpolate(cam, size=images.shape[-2:], mode="bilinear", align_corners=False)[:, 0]
     peak = cam.flatten(1).amax(dim=1).clamp_min(1e-12)[:, None, None]
     return (cam / peak).detach()
+
+
+@torch.no_grad()
+def identity_centres(model, images: torch.Tensor, people) -> torch.Tensor:
+    """(B, D): for each image, the normalised mean embedding of all images of its person."""
+    people = torch.as_tensor(people)
+    emb = F.normalize(model.embed(images))
+    centres = torch.stack([emb[people == p].mean(0) for p in people.tolist()])
+    return F.normalize(centres)

@@ -130,15 +130,18 @@ class TrainConfig:
     steps_per_epoch: int  # 0: one pass over the larger data set
 
 
-def fit(model: TSCAF, fatigue, identity, cfg: TrainConfig, training: str, rng, device) -> list:
+def fit(
+    model: TSCAF, fatigue, test, identity, cfg: TrainConfig, training: str, rng, device
+) -> list:
     """Train ``model`` in place; return long-form metric rows of the training losses.
 
     Args:
-        fatigue: {"images", "labels", "split"} of the fatigue set (its train split is used).
+        fatigue: {"images", "labels"} of the fatigue set.
+        test: (N,) True for the replicate's test images (never trained on).
         identity: {"images", "labels"} of the identity set.
         training: ``alternating`` or ``accum<w>`` (gradient accumulation with weight w).
     """
-    train = fatigue["split"] == "train"
+    train = ~np.asarray(test)
     fat = Batches(fatigue["images"][train], fatigue["labels"][train], cfg.batch_size, rng, device)
     face = Batches(identity["images"], identity["labels"], cfg.batch_size, rng, device)
     steps = cfg.steps_per_epoch or max(len(fat), len(face))
@@ -171,21 +174,20 @@ def _batched(fn, images, device, size: int = 256) -> torch.Tensor:
 
 
 @torch.no_grad()
-def evaluate(model: TSCAF, fatigue, pairs, device):
-    """Test metrics, per-item predictions and fatigue features.
+def evaluate(model: TSCAF, fatigue, test, pairs, device):
+    """Test metrics, per-item predictions and fatigue features of the ``test`` (N,) images.
 
     Returns:
         (metrics dict, predictions DataFrame [task, item, label, score, fold],
         features (N_test, C), labels (N_test,)).
     """
     model.eval()
-    test = fatigue["split"] == "test"
     images, labels = fatigue["images"][test], fatigue["labels"][test]
     probs = torch.sigmoid(_batched(model.fatigue_logits, images, device)).cpu().numpy()
     features = _batched(model.fatigue_features, images, device).cpu().numpy()
     emb = F.normalize(_batched(model.embed, pairs["images"], device)).cpu().numpy()
     scores = np.sum(emb[pairs["a"]] * emb[pairs["b"]], axis=1)
-    lfw = verification_accuracy(scores, pairs["same"], pairs["fold"])
+    lfw = verification_accuracy(scores, pairs["same"], pairs["fold"], pairs.get("tested"))
     fatigue_acc = float(np.mean((probs > 0.5) == (labels == 1)))
     metrics = {
         "fatigue_accuracy": fatigue_acc,
