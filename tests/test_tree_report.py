@@ -8,18 +8,12 @@ import pytest
 import torch
 from torch import nn
 
-from vigilance.tree.claims import claims_table, fixed_claim, holm, paired_claim
+from vigilance.tree.claims import claims_table, fixed_claim, paired_claim
 from vigilance.tree.findings import findings
 from vigilance.tree.gradcam import grad_cam
 from vigilance.tree.report import auc_table, table2, table3
 
 torch.set_num_threads(1)
-
-
-def test_holm_adjusts_step_down_and_skips_missing_values():
-    adjusted = holm([0.01, 0.04, np.nan, 0.03])
-    np.testing.assert_allclose(adjusted[[0, 1, 3]], [0.03, 0.06, 0.06])
-    assert np.isnan(adjusted[2])
 
 
 @pytest.mark.parametrize(
