@@ -6,7 +6,8 @@ and Holm-adjusted over the table), the document's own number (labelled as the do
 the verdict: ``reproduced`` when the interval of the paired difference lies wholly on the
 claimed side of 0, ``not reproduced`` when wholly on the other, ``inconclusive`` otherwise
 (:func:`vigilance.evaluation.verdicts.judge`; Holm's adjustment from the same module). A
-comparison whose outcome is fixed by how it is built gets no verdict; a claim the grid cannot test says ``not tested`` and why.
+comparison whose outcome is fixed by how it is built gets no verdict; a claim the grid cannot
+test says ``not tested`` and why.
 """
 
 from __future__ import annotations
