@@ -20,7 +20,9 @@ rule score_finetuning_baselines:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),
     params:
-        finetune=FINETUNE,
+        features=FINETUNE["features"],
+        evaluation=FINETUNE["evaluation"],
+        baselines=FINETUNE["baselines"],
         shares=FINETUNE["shares"],
         seeds=config["seeds"],
         window=BLINK["window_length"],

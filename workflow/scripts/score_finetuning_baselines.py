@@ -1,22 +1,39 @@
 """The trivial and classical rows of the fine-tuning tables, on the fine-tuning's test windows
 (every labelled share x seed of the grid)."""
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
+from vigilance.core.settings import settings_from
 from vigilance.finetune.baselines import RANDOMISED, score_baselines
 from vigilance.finetune.data import load_finetune_data
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: the fine-tuning data settings, the baselines and the grid."""
+
+    features: str
+    evaluation: dict
+    baselines: dict
+    shares: list
+    seeds: list
+    window: int
+    bins: list
+
+
 def main(snakemake) -> None:
-    p, inputs = snakemake.params, snakemake.input
+    inputs = snakemake.input
     with script_context(snakemake) as log:
-        evaluation, settings = p.finetune["evaluation"], p.finetune["baselines"]
+        p = settings_from(Params, snakemake.params, snakemake.rule)
+        evaluation, settings = p.evaluation, p.baselines
         rows = []
         for share in p.shares:
             data, _ = load_finetune_data(
-                inputs.blinks, inputs.manifest, inputs.stats, p.finetune["features"], share,
+                inputs.blinks, inputs.manifest, inputs.stats, p.features, share,
                 p.window, evaluation["val_stride"], evaluation["test_stride"],
             )  # fmt: skip
             # Deterministic models are fitted once; their rows are shared by every seed.
