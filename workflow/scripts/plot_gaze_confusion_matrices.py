@@ -1,4 +1,4 @@
-"""Plot the confusion matrices of the best classical and the best deep model of one task."""
+"""Plot the confusion matrices of the best trivial, classical and deep model of one task."""
 
 from dataclasses import dataclass
 
@@ -12,11 +12,12 @@ from vigilance.plots import save_figure, use_style
 @dataclass(frozen=True)
 class Params:
     task: str
+    protocol: str
     dpi: int
 
 
 def main(snakemake) -> None:
-    params = Params(snakemake.wildcards.task, snakemake.params.dpi)
+    params = Params(snakemake.wildcards.task, snakemake.params.protocol, snakemake.params.dpi)
     with script_context(snakemake):
         plt = use_style(params.dpi)
         confusion = pd.read_csv(snakemake.input.confusion, dtype={"true": str, "pred": str})
@@ -53,7 +54,9 @@ def main(snakemake) -> None:
                         fontsize=8,
                     )
         fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="share of the true class")
-        fig.suptitle(f"{params.task} task: grouped 10-fold CV, pooled out-of-fold predictions")
+        fig.suptitle(
+            f"{params.task} task, {params.protocol} protocol: pooled out-of-fold predictions"
+        )
         save_figure(fig, snakemake.output.png)
 
 
