@@ -94,18 +94,19 @@ def gaze_runs(task):
 
 
 def gaze_forecasts():
-    """(predictions file, what it holds) of every regression predictor, protocol and seed."""
+    """(predictions file, protocol and seed) of the regression jobs: baselines, each network."""
     reg = GAZE["regression"]
-    return [
-        (
-            f"{GAZE_FORECAST.format(protocol=protocol, predictor=model, seed=seed)}"
-            "/predictions.csv",
-            {"protocol": protocol, "model": model, "seed": seed},
-        )
-        for protocol in reg["protocols"]
-        for model in reg["models"]
-        for seed in config["seeds"]
-    ]
+    jobs = [m for m in reg["models"] if m in ("MLP", "LSTM")]
+    if set(reg["models"]) - set(jobs):
+        jobs.insert(0, "baselines")  # LastPoint, TrainingMean, Ridge: one job
+    runs = []
+    for protocol in reg["protocols"]:
+        for seed in config["seeds"]:
+            for job in jobs:
+                where = {"protocol": protocol, "predictor": job, "seed": seed}
+                path = f"{GAZE_FORECAST.format(**where)}/predictions.csv"
+                runs.append((path, {"protocol": protocol, "seed": seed}))
+    return runs
 
 
 def gaze_findings_inputs():

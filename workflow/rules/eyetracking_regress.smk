@@ -1,7 +1,8 @@
 """Eye tracking, regression: predict the gaze point k samples ahead from the previous N.
 
-The tutorial's scanpath LSTM (document 002), an MLP, ridge regression and two trivial
-predictors (last point, training mean), cross-validated by protocol (eyetracking.regression);
+The tutorial's scanpath LSTM (document 002) and an MLP (one job each), ridge regression and two
+trivial predictors (last point, training mean; one job), cross-validated by protocol
+(eyetracking.regression);
 one comparison table (MAE, MSE, RMSE, R^2 in screen pixels) and a figure of predicted vs true
 points.
 """
@@ -20,7 +21,7 @@ rule train_gaze_predictor:
         f"results/benchmarks/{GAZE_FORECAST.removeprefix('results/')}.tsv"
     wildcard_constraints:
         protocol=GAZE_PROTOCOLS,
-        predictor="LastPoint|TrainingMean|Ridge|MLP|LSTM",
+        predictor="baselines|MLP|LSTM",
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -30,6 +31,11 @@ rule train_gaze_predictor:
         gpu=gpus(),
     params:
         windows={k: GAZE["regression"][k] for k in ("history", "horizon", "step")},
+        models=lambda wildcards: (
+            [m for m in GAZE["regression"]["models"] if m not in ("MLP", "LSTM")]
+            if wildcards.predictor == "baselines"
+            else [wildcards.predictor]
+        ),
         settings={
             k: GAZE["regression"][k]
             for k in (
@@ -101,7 +107,6 @@ rule plot_gaze_predictions:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        models=GAZE["regression"]["models"],
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_gaze_predictions.py"

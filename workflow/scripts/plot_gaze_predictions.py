@@ -13,30 +13,35 @@ from vigilance.plots import save_figure, use_style
 
 @dataclass(frozen=True)
 class Params:
-    models: list
     dpi: int
 
 
 def main(snakemake) -> None:
-    params = Params(list(snakemake.params.models), snakemake.params.dpi)
+    params = Params(snakemake.params.dpi)
     with script_context(snakemake) as log:
         plt = use_style(params.dpi)
         gaze = np.concatenate([r.gaze for r in load_recordings(snakemake.input.recordings)])
         low, high = np.percentile(gaze, 0.5, axis=0), np.percentile(gaze, 99.5, axis=0)
-        frames = [pd.read_csv(path) for path in snakemake.input.predictions]
-        shown = frames[0]["recording"].value_counts().index[0]  # the most windows
+        predictions = pd.concat(
+            [pd.read_csv(path) for path in snakemake.input.predictions], ignore_index=True
+        )
+        models = list(dict.fromkeys(predictions["model"]))
+        shown = predictions["recording"].value_counts().index[0]  # the most windows
         log.info("recording shown: %s", shown)
         fig, axes = plt.subplots(
             1,
-            len(frames),
-            figsize=(3.0 * len(frames), 2.8),
+            len(models),
+            figsize=(3.0 * len(models), 2.8),
             sharex=True,
             sharey=True,
             squeeze=False,
             constrained_layout=True,
         )
-        for ax, model, frame in zip(axes[0], params.models, frames, strict=True):
-            part = frame[frame["recording"] == shown].sort_values("start")
+        for ax, model in zip(axes[0], models, strict=True):
+            part = predictions[
+                (predictions["model"] == model) & (predictions["recording"] == shown)
+            ]
+            part = part.sort_values("start")
             ax.plot(part["true_x"], part["true_y"], color="0.6", lw=0.8, label="true")
             ax.scatter(part["pred_x"], part["pred_y"], s=4, color="C3", label="predicted")
             true, pred = part[["true_x", "true_y"]], part[["pred_x", "pred_y"]]

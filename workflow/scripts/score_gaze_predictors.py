@@ -15,7 +15,7 @@ METRICS = ("mae", "mse", "rmse", "r2")
 
 @dataclass(frozen=True)
 class Params:
-    runs: list  # one dict (protocol, model, seed) per predictions file, in input order
+    runs: list  # one dict (protocol, seed) per predictions file, in input order
 
 
 def main(snakemake) -> None:
@@ -24,11 +24,13 @@ def main(snakemake) -> None:
         rows = []
         for path, run in zip(snakemake.input.predictions, params.runs, strict=True):
             frame = pd.read_csv(path)
-            for fold, part in frame.groupby("fold"):
+            for (model, fold), part in frame.groupby(["model", "fold"], sort=False):
                 true = part[["true_x", "true_y"]].to_numpy()
                 values = scores(true, part[["pred_x", "pred_y"]].to_numpy())
                 for metric, value in values.items():
-                    rows.append({**run, "fold": fold, "metric": metric, "value": value})
+                    rows.append(
+                        {**run, "model": model, "fold": fold, "metric": metric, "value": value}
+                    )
         fold_scores = pd.DataFrame(rows)
         fold_scores.insert(0, "family", fold_scores["model"].map(FAMILIES).fillna("deep"))
         with atomic_path(snakemake.output.scores) as tmp:
