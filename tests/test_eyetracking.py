@@ -200,6 +200,7 @@ BAD_TIMESTAMP_XY = [
     ("a_b.csv", "timestamp,x,y\n", "no samples", "layout timestamp_xy"),
     ("ab.csv", TIMESTAMP_XY, "file name", "{image}_{observer}.csv"),
 ]
+BAD_TIMESTAMP_XY_NO_HEADER = ("a_b.csv", "0,1\n20,2\n", "line 1", "a column number <= 2")
 
 
 @pytest.mark.parametrize(("name", "text", "where", "expected"), BAD_TIMESTAMP_XY)
@@ -212,6 +213,15 @@ def test_bad_plain_exports_name_file_line_column_value_and_layout(
         read_recordings(tmp_path, *timestamp_xy())
     message = str(info.value)
     assert str(path) in message and where in message and expected in message
+
+
+def test_a_column_number_beyond_the_lines_is_named(tmp_path):
+    name, text, where, expected = BAD_TIMESTAMP_XY_NO_HEADER
+    (tmp_path / name).write_text(text)
+    spec = timestamp_xy(header=False, timestamp=1, x=2, y=3)
+    with pytest.raises(VigilanceError) as info:
+        read_recordings(tmp_path, *spec)
+    assert where in str(info.value) and expected in str(info.value)
 
 
 def test_bad_manifests_name_the_manifest_line_and_column(tmp_path):

@@ -241,3 +241,22 @@ def test_network_predictors_learn_lines_and_repeat_exactly(name):
     mean, _ = forecast_fit("TrainingMean", windows, train, test, settings)
     true = windows.target[test]
     assert scores(true, pred)["mae"] < 0.5 * scores(true, mean)["mae"]
+
+
+@needs_etra
+@pytest.mark.parametrize(
+    ("task", "protocol"), [("image", "leave_observer_out"), ("observer", "leave_image_out")]
+)
+def test_the_real_chunks_under_the_protocols_that_answer_each_task(task, protocol):
+    chunks = make_chunks(read_recordings(ETRA_DIR), length=100, step=20)
+    y, classes = task_labels(chunks.image, chunks.observer, task)
+    groups = {"recording": chunks.recording, "observer": chunks.observer, "image": chunks.image}
+    folds = protocol_folds(protocol, y, groups, n_folds=10, seed=3)
+    held = PROTOCOLS[protocol].group
+    assert len(folds) == (10 if held == "observer" else 4)  # 18 observers; 4 images
+    for train, test in folds:
+        assert not set(groups[held][train]) & set(groups[held][test])
+        assert set(y[test]) <= set(y[train])  # every test class is trained on
+    if held == "image":  # one image per fold, every observer in it
+        assert all(len(set(groups["image"][test])) == 1 for _, test in folds)
+        assert all(len(set(y[test])) == len(classes) for _, test in folds)

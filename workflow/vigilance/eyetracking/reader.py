@@ -77,9 +77,17 @@ class Recording:
     gaze: np.ndarray
 
 
-def _column(ref, header: list[str] | None, layout: Layout, path: Path) -> int:
+def _column(ref, header: list[str] | None, layout: Layout, path: Path, width: int) -> int:
     """The 0-based index of a column given by header name or by number (1 = first)."""
     if isinstance(ref, int):
+        if ref > width:
+            raise VigilanceError(
+                "column beyond the line's columns",
+                file=path,
+                field="line 1",
+                value=ref,
+                expected=f"a column number <= {width} (layout {layout.name})",
+            )
         return ref - 1
     if ref not in header:
         raise VigilanceError(
@@ -136,7 +144,7 @@ def read_samples(path: str | Path, layout: Layout = ETRA_LAYOUT) -> tuple[np.nda
                 + (f": {', '.join(layout.names)})" if layout.names else ")"),
             )
     for ref, wanted in layout.require.items():
-        index = _column(ref, header, layout, path)
+        index = _column(ref, header, layout, path, width)
         for row, line in zip(rows, lines, strict=True):
             if row[index] != wanted:
                 raise VigilanceError(
@@ -148,7 +156,7 @@ def read_samples(path: str | Path, layout: Layout = ETRA_LAYOUT) -> tuple[np.nda
                 )
     values = []
     for ref in (layout.timestamp, layout.x, layout.y):
-        index = _column(ref, header, layout, path)
+        index = _column(ref, header, layout, path, width)
         text = pd.Series([row[index] for row in rows])
         number = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(number))
@@ -164,7 +172,7 @@ def read_samples(path: str | Path, layout: Layout = ETRA_LAYOUT) -> tuple[np.nda
     stamps = values[0] * TIME_UNITS[layout.time_unit]
     back = np.flatnonzero(np.diff(stamps) < 0)
     if len(back):
-        index = _column(layout.timestamp, header, layout, path)
+        index = _column(layout.timestamp, header, layout, path, width)
         raise VigilanceError(
             "timestamp goes back",
             file=path,
