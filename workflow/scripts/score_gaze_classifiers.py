@@ -15,6 +15,7 @@ from vigilance.tables import render_html, write_table
 
 KEYS = ["family", "model", "inputs", "label", "protocol"]
 INPUTS = {"flat": "flattened chunk", "gaze": "gaze features"}
+HIDDEN = ("precision", "recall", "weighted")  # in the CSV; the page shows accuracy, kappa, F1
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def main(snakemake) -> None:
             table,
             [f"{pr}_{m}" for pr in params.protocols for m in SCALARS if f"{pr}_{m}_mean" in table],
         )
-        shown = shown.drop(columns=[c for c in shown if "precision" in c or "recall" in c])
+        shown = shown.drop(columns=[c for c in shown if any(w in c for w in HIDDEN)])
         described = "; ".join(
             f"{pr} ({fold_count(pr, groups, params.folds)} folds): {PROTOCOLS[pr].tests}"
             for pr in params.protocols
