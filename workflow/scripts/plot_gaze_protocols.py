@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 
 from vigilance.core.logs import script_context
+from vigilance.eyetracking.protocols import PROTOCOLS
 from vigilance.plots import save_figure, use_style
 
 METRICS = {"accuracy": "accuracy", "kappa": "Cohen's kappa"}
+COLOURS = {protocol: f"C{k}" for k, protocol in enumerate(PROTOCOLS)}  # one per protocol
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def main(snakemake) -> None:
                     height=height,
                     xerr=table[f"{protocol}_{metric}_sd"].fillna(0),
                     label=protocol,
+                    color=COLOURS[protocol],
                     error_kw={"lw": 0.8},
                 )
             ax.axvline(0, color="black", lw=0.8)
