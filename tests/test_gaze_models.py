@@ -17,9 +17,10 @@ from vigilance.evaluation.classical import (
     window_statistics,
 )
 from vigilance.evaluation.folds import check_disjoint_groups, make_folds
-from vigilance.eyetracking.forecast import ForecastSettings, make_windows, scores
+from vigilance.eyetracking.forecast import ForecastSettings, make_windows
 from vigilance.eyetracking.forecast import cross_validate as forecast_cv
 from vigilance.eyetracking.forecast import fit_predict as forecast_fit
+from vigilance.eyetracking.forecast_measures import scores
 from vigilance.eyetracking.models import REGISTRY, build
 from vigilance.eyetracking.protocols import PROTOCOLS, check_protocol, fold_count, protocol_folds
 from vigilance.eyetracking.reader import (

@@ -51,7 +51,7 @@ rule fit_gaze_baselines:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),
     params:
-        classical=GAZE["classical"],
+        classical={k: v for k, v in GAZE["classical"].items() if k != "inputs"},
         folds=GAZE["folds"],
     script:
         "../scripts/fit_gaze_baselines.py"

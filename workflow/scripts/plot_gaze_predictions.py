@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.core.logs import script_context
-from vigilance.eyetracking.forecast import scores
+from vigilance.eyetracking.forecast_measures import scores
 from vigilance.eyetracking.reader import load_recordings
 from vigilance.plots import save_figure, use_style
 

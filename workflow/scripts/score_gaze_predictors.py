@@ -7,10 +7,8 @@ import pandas as pd
 from vigilance.core.io import atomic_path, write_text
 from vigilance.core.logs import script_context
 from vigilance.evaluation.comparison import mean_sd_text, summarise
-from vigilance.eyetracking.forecast import FAMILIES, scores
+from vigilance.eyetracking.forecast_measures import FAMILIES, METRICS, scores
 from vigilance.tables import render_html
-
-METRICS = ("mae", "mse", "rmse", "r2")
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ def main(snakemake) -> None:
                         {**run, "model": model, "fold": fold, "metric": metric, "value": value}
                     )
         fold_scores = pd.DataFrame(rows)
-        fold_scores.insert(0, "family", fold_scores["model"].map(FAMILIES).fillna("deep"))
+        fold_scores.insert(0, "family", fold_scores["model"].map(FAMILIES))
         with atomic_path(snakemake.output.scores) as tmp:
             fold_scores.to_csv(tmp, index=False)
         summary = summarise(fold_scores, ["family", "model", "protocol"])

@@ -10,7 +10,8 @@ from vigilance.core.device import resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
-from vigilance.eyetracking.forecast import ForecastSettings, cross_validate, make_windows, scores
+from vigilance.eyetracking.forecast import ForecastSettings, cross_validate, make_windows
+from vigilance.eyetracking.forecast_measures import scores
 from vigilance.eyetracking.protocols import protocol_folds
 from vigilance.eyetracking.reader import load_recordings
 

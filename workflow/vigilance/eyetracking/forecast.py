@@ -32,7 +32,6 @@ from vigilance.eyetracking.models import build
 from vigilance.eyetracking.reader import Recording
 
 PREDICTORS = ("LastPoint", "TrainingMean", "Ridge", "MLP", "LSTM")
-FAMILIES = {"LastPoint": "trivial", "TrainingMean": "trivial", "Ridge": "classical"}
 NETWORKS = {"MLP": "MLP", "LSTM": "ScanpathLSTM"}
 FRAMES = ("relative", "absolute")
 
@@ -181,18 +180,6 @@ def fit_predict(name, windows, train, test, settings, device=None, precision="fp
         name, x[train], offset[train], x[test], settings, device, precision, seed
     )
     return pred + origin[test], history
-
-
-def scores(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    """MAE, MSE, RMSE (pixels, averaged over x and y) and R^2 (averaged over x and y)."""
-    from sklearn import metrics
-
-    return {
-        "mae": metrics.mean_absolute_error(true, pred),
-        "mse": metrics.mean_squared_error(true, pred),
-        "rmse": metrics.root_mean_squared_error(true, pred),
-        "r2": metrics.r2_score(true, pred),
-    }
 
 
 def cross_validate(name, windows, folds, settings, device=None, precision="fp32", seed=0):
