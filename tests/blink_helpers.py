@@ -11,12 +11,16 @@ BINS = [[1, 3], [4, 6], [7, 7], [8, 9]]
 
 @lru_cache(maxsize=4)
 def small_dataset(drivers: int = 24, minutes: float = 30, seed: int = 0):
-    """A generated data set (blinks, drivers), cached across tests: do not modify in place."""
+    """A generated data set (blinks, drivers), cached across tests: do not modify in place.
+
+    Pools 1:1 (not the default 4:1), so that a small set still has labelled drivers in every
+    fine-tuning set."""
     return generate(
         GeneratorConfig(
-            drivers=drivers, recordings_per_driver=2, recording_minutes=minutes, seed=seed
+            drivers=drivers, recordings_per_driver=2, recording_minutes=minutes, seed=seed,
+            pretrain_ratio=1.0,
         )
-    )
+    )  # fmt: skip
 
 
 def write_dataset(folder, blinks, drivers, fmt: str = "parquet"):

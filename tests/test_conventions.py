@@ -173,3 +173,60 @@ def test_import_scan_follows_the_package(tmp_path):
     )
     # device.py imports torch; errors.py (imported by device.py) imports numpy in a function.
     assert third_party_imports(script) == {"sklearn", "torch", "numpy"}
+
+
+# The package's rooms, lowest first: a room imports only from rooms of a lower layer.
+ROOM_LAYERS = {
+    "core": 0,
+    "evaluation": 1,
+    "plots": 2,
+    "tables": 2,
+    "blink": 3,
+    "models": 3,
+    "eyetracking": 3,
+    "pretrain": 4,
+    "finetune": 5,
+    "mtl": 6,
+    "tree": 6,
+}
+
+
+def room_imports(package: Path) -> dict[str, set[str]]:
+    """For each room of the package, the other rooms its modules import from."""
+    edges: dict[str, set[str]] = {}
+    for path in package.rglob("*.py"):
+        rel = path.relative_to(package).parts
+        if rel == ("__init__.py",):
+            continue
+        room = rel[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                bits = name.split(".")
+                if bits[0] == "vigilance" and len(bits) > 1 and bits[1] != room:
+                    edges.setdefault(room, set()).add(bits[1])
+    return edges
+
+
+def test_every_room_is_in_a_layer_and_imports_only_from_lower_layers():
+    package = REPO / "workflow" / "vigilance"
+    rooms = {p.name.removesuffix(".py") for p in package.iterdir()}
+    rooms -= {"__init__", "__pycache__", "vigilance.mplstyle"}
+    assert rooms == set(ROOM_LAYERS), "add the new room to ROOM_LAYERS (and the README's list)"
+    upward = [
+        f"{room} imports {other}"
+        for room, others in room_imports(package).items()
+        for other in others
+        if ROOM_LAYERS[other] >= ROOM_LAYERS[room]
+    ]
+    assert not upward, upward
+
+
+def test_the_room_check_sees_an_upward_import(tmp_path):
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "x.py").write_text("from vigilance.tree.model import Tree\n")
+    assert room_imports(tmp_path) == {"core": {"tree"}}

@@ -12,6 +12,7 @@ import torch
 from scipy import stats as scipy_stats
 
 from vigilance.blink.windows import BlinkWindows
+from vigilance.evaluation.claims import COLUMNS
 from vigilance.evaluation.stats import paired_comparison
 from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.model import FinetuneModel, RegressionHeadConfig, last_real
@@ -311,24 +312,27 @@ def _curves(test):
     return pd.DataFrame(rows)
 
 
+def _verdicts(table):
+    """Verdict by the start of the quantity compared (unique per row)."""
+    pairs = zip(table["quantity (A - B)"], table["verdict"], strict=True)
+    return {q.split(",")[1].strip(): v for q, v in pairs}
+
+
 def test_findings_give_plain_verdicts():
     test = _test_frame(scratch_gain=0.1)
     strategies = {"frozen": [], "top2": [[3, 1], [6, 2]]}
-    table = findings(test, _curves(test), strategies, "top2").set_index("thesis claim")
-    verdicts = table["verdict"].to_dict()
-    assert (
-        verdicts["unfreezing the top 2 blocks at epochs 3 and 6 is the best strategy"]
-        == "reproduced"
-    )
-    assert verdicts["training from scratch beats fine-tuning a pre-trained encoder"] == "reproduced"
-    assert verdicts["pre-training on all drivers beats pre-training on half"] == "reproduced"
-    scarce = [k for k in verdicts if "scarce" in k]
-    assert verdicts[scarce[0]] == "reproduced"
-    worse = findings(_test_frame(scratch_gain=-0.1), _curves(test), strategies, "top2")
-    row = worse.set_index("thesis claim").loc[
-        "training from scratch beats fine-tuning a pre-trained encoder"
-    ]
-    assert row["verdict"] == "not reproduced"
+    table = findings(test, _curves(test), strategies, "top2")
+    assert list(table.columns) == COLUMNS
+    verdicts = _verdicts(table)
+    assert verdicts["top2 - frozen"] == "reproduced"
+    assert verdicts["scratch - pretrained_all (top2)"] == "reproduced"
+    assert verdicts["pretrained_all - pretrained_half (top2)"] == "reproduced"
+    assert verdicts["pretrained_all (top2) - scratch at labelled share 0.1"] == "reproduced"
+    assert table["p (Holm)"].dropna().ge(table["p"].dropna()).all()
+    worse = _verdicts(findings(_test_frame(scratch_gain=-0.1), _curves(test), strategies, "top2"))
+    assert worse["scratch - pretrained_all (top2)"] == "not reproduced"
+    # Without baseline scores the baseline claims say why they are not tested.
+    assert verdicts["pretrained_all (top2) - training-mean predictor"] == "not tested"
 
 
 def test_the_results_and_paired_tables_cover_every_point_and_measure():

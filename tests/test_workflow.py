@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+import yaml
 from conftest import BIN, CONFIGS, REPO, run_snakemake
 
 
@@ -30,22 +31,109 @@ def test_ruff_is_clean(args):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _job_resources(dry_run_output: str) -> list[tuple[str, dict]]:
+    """(rule, resources) of every job a dry run prints."""
+    jobs, rule = [], None
+    for line in dry_run_output.splitlines():
+        line = line.strip()
+        if line.startswith(("rule ", "localrule ")) and line.endswith(":"):
+            rule = line.split()[1].rstrip(":")
+        elif line.startswith("resources:") and rule:
+            pairs = (item.split("=", 1) for item in line.removeprefix("resources:").split(", "))
+            jobs.append((rule, {key.strip(): value for key, value in pairs}))
+            rule = None
+    return jobs
+
+
+@pytest.mark.parametrize("env", ["set", "unset"])
+def test_slurm_profile_dry_run(env, workflow_copy, monkeypatch, tmp_path):
+    """Account and partition from the environment; unset, the cluster's defaults ('' is the
+    plugin's "not given": it guesses the account, picks or defaults the partition), never
+    the literal text of the variable. A GPU model only for jobs that ask for a GPU (the set
+    case asks training jobs for one, the unset case for none)."""
+    values = {"VIGILANCE_SLURM_ACCOUNT": "acct", "VIGILANCE_SLURM_PARTITION": "part"}
+    for name in values:
+        monkeypatch.delenv(name, raising=False)
+    gpu = 1 if env == "set" else 0
+    overlay = tmp_path / "gpu.yaml"
+    overlay.write_text(f"resources: {{gpu: {gpu}, gpu_model: h100}}\n")
+    proc = run_snakemake(
+        "--profile", "profiles/slurm", "--dry-run", "--configfile", str(CONFIGS["ci"]),
+        str(overlay), cwd=workflow_copy, env=values if env == "set" else None,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "write_manifest" in proc.stdout
+    jobs = _job_resources(proc.stdout)
+    assert len(jobs) > 20
+    expected = ("acct", "part") if env == "set" else ("", "")
+    for rule, resources in jobs:
+        got = (resources["slurm_account"], resources["slurm_partition"])
+        assert got == expected, (rule, resources)
+    with_gpu = {rule for rule, res in jobs if res.get("gpu", "0") != "0"}
+    with_model = {rule for rule, res in jobs if res.get("gpu_model") == "h100"}
+    assert with_model == with_gpu and bool(with_gpu) == bool(gpu), (with_gpu, with_model)
+    assert all("gpu_model" not in res for rule, res in jobs if rule not in with_gpu)
+
+
+def _slurm_groups() -> dict[str, str]:
+    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    return dict(entry.split("=") for entry in profile["groups"])
+
+
+def test_downloads_and_light_jobs_run_locally_never_in_a_cluster_group(parsed_rules):
+    rules = parsed_rules["rules"]
+    local = {r.name for r in rules if r.name in r.workflow._localrules}
+    groups = _slurm_groups()
+    names = {r.name for r in rules}
+    # Compute nodes often cannot reach the internet.
+    assert {n for n in names if n.startswith("download_")} <= local
+    # A grouped rule is submitted with its group, local or not.
+    assert not local & set(groups), local & set(groups)
+    for rule in rules:
+        if rule.name in local:
+            assert "gpu" not in rule.resources, f"{rule.name}: local, yet asks for a GPU"
+    # A leaf table or figure is either local or packed with others into one cluster job.
+    leaves = {n for n in names if n.startswith(("aggregate_", "tabulate_", "plot_", "score_"))}
+    assert leaves <= local | set(groups), sorted(leaves - local - set(groups))
+    assert set(groups) <= names, set(groups) - names
+
+
+# Each part's functions come first (rule files call them as they are read); the rule files
+# then in the reverse of the Snakefile's order.
+def _reordered_snakefile(root) -> str:
+    text = (root / "Snakefile").read_text()
+    includes = [line for line in text.splitlines() if line.startswith("include:")]
+    commons = [line for line in includes if "common.smk" in line]
+    rules = [line for line in includes if line not in commons]
+    assert len(rules) > 5
+    head, _, tail = text.partition(includes[0])
+    tail = tail.split(includes[-1], 1)[1]
+    return head + "\n".join(commons + rules[::-1]) + tail
+
+
+def _job_stats(output: str) -> dict[str, int]:
+    stats = output.split("Job stats:", 1)[1].split("total", 1)[0]
+    rows = (line.split() for line in stats.splitlines()[3:])
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2}
+
+
 @pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_dry_run_of_the_full_dag(name, workflow_copy):
+def test_dry_run_of_the_full_dag_in_any_include_order(name, workflow_copy):
+    """The full DAG, and the same DAG with the rule files included in another order (the
+    wildcard constraints must not depend on it)."""
+    (workflow_copy / "Snakefile.reordered").write_text(_reordered_snakefile(workflow_copy))
     args = ["--dry-run", "--cores", "2"]
     if name != "default":
         args += ["--configfile", str(CONFIGS[name])]
-    proc = run_snakemake(*args, cwd=workflow_copy)
-    assert proc.returncode == 0, proc.stderr
-    assert "write_manifest" in proc.stdout
+    plans = {}
+    for snakefile in ("Snakefile", "Snakefile.reordered"):
+        proc = run_snakemake("--snakefile", snakefile, *args, cwd=workflow_copy)
+        assert proc.returncode == 0, f"{snakefile}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        assert "write_manifest" in proc.stdout
+        plans[snakefile] = _job_stats(proc.stdout)
     assert not (workflow_copy / "results").exists()
-
-
-def test_slurm_profile_dry_run(workflow_copy):
-    env = {"VIGILANCE_SLURM_ACCOUNT": "acct", "VIGILANCE_SLURM_PARTITION": "part"}
-    proc = run_snakemake("--profile", "profiles/slurm", "--dry-run", cwd=workflow_copy, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert "write_manifest" in proc.stdout
+    assert plans["Snakefile"] == plans["Snakefile.reordered"]
+    assert plans["Snakefile"]["train_mtl_model"] > 0  # the deap-windows names are in
 
 
 def test_local_profile_dry_run(workflow_copy):
@@ -101,7 +189,9 @@ def _check_finetuning(base):
     assert all(seeds == [1, 2] for seeds in points), points
     assert {"pretrained_all", "pretrained_half", "scratch"} == set(test["init"])
     results = pd.read_csv(base / "tables" / "results.csv")
-    assert len(results) == len(points) * 10
+    # Every point, plus the trivial and the classical row at every labelled share.
+    assert len(results) == (len(points) + 2 * test["share"].nunique()) * 10
+    assert {"trivial", "classical"} <= set(results["init"])
     findings = pd.read_csv(base / "tables" / "findings.csv")
     assert findings["verdict"].notna().all() and len(findings) >= 3
     for run in test.itertuples():

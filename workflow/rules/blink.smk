@@ -1,8 +1,12 @@
 """Blink data: generate, validate and clean, split by driver, normalise, describe, RLDD."""
 
 
+# The KSS scale table is written from the config alone: a cluster job would only queue.
+localrules:
+    tabulate_kss_scale,
+
+
 wildcard_constraints:
-    dataset=r"[a-z][a-z0-9_]*",
     features=r"original|with_calibration",
 
 
@@ -174,6 +178,14 @@ rule check_blink_signal:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "features": "{features}", "table": "signal check"},
         ),
+        pretext_csv="results/blink/{dataset}/{features}/pretext_check.csv",
+        pretext_html=report(
+            "results/blink/{dataset}/{features}/pretext_check.html",
+            caption="../../report/blink_pretext_check.rst",
+            category="Blink data",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "features": "{features}", "table": "pretext check"},
+        ),
     log:
         "logs/blink/{dataset}/{features}/signal_check.log",
     conda:
@@ -218,7 +230,10 @@ rule fit_blink_baselines:
     params:
         window=BLINK["window_length"],
         bins=BLINK["kss_bins"],
-        baselines=BLINK["baselines"],
+        models=BLINK["baselines"]["models"],
+        folds=BLINK["baselines"]["folds"],
+        stride=BLINK["baselines"]["stride"],
+        forest_trees=BLINK["baselines"]["forest_trees"],
         seeds=config["seeds"],
     script:
         "../scripts/fit_blink_baselines.py"

@@ -81,6 +81,7 @@ def blink_outputs():
         ]
         for features in BLINK["datasets"][name]["feature_sets"]:
             outputs.append(f"{base}/{features}/signal_check.html")
+            outputs.append(f"{base}/{features}/pretext_check.html")
             if BLINK["baselines"]["enabled"]:
                 outputs.append(f"{base}/{features}/baselines/comparison.html")
     if BLINK["rldd"]["enabled"]:

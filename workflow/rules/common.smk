@@ -32,8 +32,13 @@ config.clear()
 config.update(_resolved)
 
 
+# Wildcards shared by every part. `dataset` names a blink data set (blink, pre-training,
+# fine-tuning, the tree's sequence variant) or the tree's face set; the multi-task rules,
+# whose experiments are named differently (deap-windows), constrain it rule by rule, so that
+# no constraint depends on the order the rule files are included in.
 wildcard_constraints:
     seed=r"\d+",
+    dataset=r"[a-z][a-z0-9_]*",
 
 
 def git_commit():
@@ -72,8 +77,22 @@ def gpus():
 
 
 def gpu_model():
-    """GPU model asked of SLURM ('' for any)."""
-    return config["resources"]["gpu_model"]
+    """GPU model asked of SLURM, only by a job that asks for GPUs (None drops the resource:
+    no model, or no GPU, asks for none)."""
+    if config["resources"]["gpu"] > 0 and config["resources"]["gpu_model"]:
+        return config["resources"]["gpu_model"]
+    return None
+
+
+def pick(section, *keys):
+    """The named keys of a config section: a rule's params carry only what its script reads,
+    so that changing another key of the section does not rerun its jobs."""
+    return {key: section[key] for key in keys}
+
+
+def omit(section, *keys):
+    """A config section without the named keys (those its rule's script does not read)."""
+    return {key: value for key, value in section.items() if key not in keys}
 
 
 def all_outputs():

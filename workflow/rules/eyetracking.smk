@@ -6,6 +6,11 @@ the regression task in eyetracking_regress.smk; functions in eyetracking_common.
 """
 
 
+# The download runs where Snakemake runs (compute nodes often cannot reach the internet).
+localrules:
+    download_gaze_recordings,
+
+
 rule download_gaze_recordings:
     output:
         folder=directory(GAZE_DOWNLOAD),

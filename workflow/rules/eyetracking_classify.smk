@@ -7,6 +7,16 @@ and the findings against the tutorial's reported results.
 """
 
 
+# The trivial rows, scores, tables and figures read small files: on a cluster they would only
+# queue.
+localrules:
+    fit_gaze_trivial,
+    score_gaze_classifiers,
+    plot_gaze_confusion_matrices,
+    plot_gaze_protocols,
+    tabulate_gaze_findings,
+
+
 rule fit_gaze_trivial:
     input:
         chunks=f"{GAZE_DIR}/chunks.npz",
@@ -51,7 +61,7 @@ rule fit_gaze_baselines:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),
     params:
-        classical={k: v for k, v in GAZE["classical"].items() if k != "inputs"},
+        classical=omit(GAZE["classical"], "inputs"),
         folds=GAZE["folds"],
     script:
         "../scripts/fit_gaze_baselines.py"
@@ -81,7 +91,7 @@ rule train_gaze_classifier:
         runtime=runtime("train"),
         gpu=gpus(),
     params:
-        deep={k: v for k, v in GAZE["deep"].items() if k != "models"},
+        deep=omit(GAZE["deep"], "models"),
         folds=GAZE["folds"],
         device=config["device"],
         precision=config["precision"],

@@ -8,6 +8,12 @@ points.
 """
 
 
+# Scoring and plotting read small files: on a cluster they would only queue.
+localrules:
+    score_gaze_predictors,
+    plot_gaze_predictions,
+
+
 rule train_gaze_predictor:
     input:
         recordings=f"{GAZE_DIR}/recordings.npz",

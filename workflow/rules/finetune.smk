@@ -1,6 +1,13 @@
 """Fine-tuning for drowsiness: sweep, the grid of runs, aggregation, figures and tables."""
 
 
+# Light jobs reading a few CSV files: on a cluster they would only queue.
+localrules:
+    aggregate_finetuning,
+    plot_finetuning_curves,
+    plot_confusion_matrices,
+
+
 wildcard_constraints:
     init=r"pretrained_all|pretrained_half|scratch",
     strategy=r"[a-z0-9_]+",
@@ -25,7 +32,15 @@ rule sweep_finetuning:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        finetune=FINETUNE,
+        # Every key of finetune.sweep (workers and storage too), the fixed values of the
+        # rest, and the one schedule the sweep fine-tunes with.
+        sweep=FINETUNE["sweep"],
+        features=FINETUNE["features"],
+        evaluation=FINETUNE["evaluation"],
+        head=FINETUNE["head"],
+        training=FINETUNE["training"],
+        best_strategy=FINETUNE["best_strategy"],
+        schedule=FINETUNE["strategies"][FINETUNE["best_strategy"]],
         window=BLINK["window_length"],
         bins=BLINK["kss_bins"],
         device=config["device"],
@@ -54,7 +69,12 @@ rule gather_finetuning_sweep:
         runtime=runtime("default"),
     params:
         part="finetune",
-        section=FINETUNE,
+        # What names the study and fills in the best trial's fixed values (not workers,
+        # storage: how the sweep was run).
+        section={
+            "sweep": omit(FINETUNE["sweep"], "workers", "storage"),
+            **pick(FINETUNE, "head", "training"),
+        },
         storage=finetune_sweep_storage,
     script:
         "../scripts/gather_sweep.py"
@@ -82,8 +102,13 @@ rule finetune_model:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        finetune=FINETUNE,
-        pretrain=PRETRAIN,
+        features=FINETUNE["features"],
+        evaluation=FINETUNE["evaluation"],
+        hyperparameters=FINETUNE["hyperparameters"],
+        head=FINETUNE["head"],
+        training=FINETUNE["training"],
+        schedule=finetune_schedule,
+        scratch_pretrain=finetune_scratch_pretrain,
         window=BLINK["window_length"],
         bins=BLINK["kss_bins"],
         device=config["device"],

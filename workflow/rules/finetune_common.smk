@@ -90,6 +90,20 @@ def finetune_inputs(wildcards):
     return files
 
 
+def finetune_schedule(wildcards):
+    """A run's unfreezing schedule (scratch runs train everything from epoch 0)."""
+    if wildcards.init == "scratch":
+        return []
+    return FINETUNE["strategies"][wildcards.strategy]
+
+
+def finetune_scratch_pretrain(wildcards):
+    """The pre-training settings a scratch run builds its encoder from (None: pre-trained)."""
+    if wildcards.init != "scratch":
+        return None
+    return pick(PRETRAIN, "hyperparameters", "model", "training", "masking")
+
+
 def finetune_sweep_inputs(wildcards):
     """The sweep's data and the encoder pre-trained on all drivers with the first seed."""
     return {

@@ -1,6 +1,11 @@
 """Fine-tuning on UTA-RLDD (when blink.rldd is enabled): subject folds, 3-level target."""
 
 
+# The results table reads the runs' small JSON files: on a cluster it would only queue.
+localrules:
+    tabulate_finetuning_rldd,
+
+
 rule pretrain_rldd_encoder:
     input:
         rldd_inputs(),
@@ -12,6 +17,8 @@ rule pretrain_rldd_encoder:
         "logs/pretrain/rldd/fold{fold}/seed{seed}/train.log",
     benchmark:
         "results/benchmarks/pretrain/rldd/fold{fold}/seed{seed}.tsv"
+    wildcard_constraints:
+        fold=r"\d+",
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -23,7 +30,10 @@ rule pretrain_rldd_encoder:
     params:
         folder=lambda wildcards, input: str(Path(input[0]).parent),
         folds=BLINK["rldd"]["folds"],
-        pretrain=PRETRAIN,
+        # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
+        model=PRETRAIN["model"],
+        training=PRETRAIN["training"],
+        masking=PRETRAIN["masking"],
         device=config["device"],
         precision=config["precision"],
         deterministic=config["deterministic"],
@@ -57,8 +67,13 @@ rule finetune_rldd:
     params:
         folder=lambda wildcards, input: str(Path(input.rldd[0]).parent),
         folds=BLINK["rldd"]["folds"],
-        finetune=FINETUNE,
-        pretrain=PRETRAIN,
+        # The config's values: the blink sweep's best is for another data set.
+        head=FINETUNE["head"],
+        training=FINETUNE["training"],
+        schedule=FINETUNE["strategies"][FINETUNE["best_strategy"]],
+        scratch_pretrain=lambda wildcards: (
+            pick(PRETRAIN, "model", "training", "masking") if wildcards.init == "scratch" else None
+        ),
         device=config["device"],
         precision=config["precision"],
         deterministic=config["deterministic"],

@@ -1,10 +1,46 @@
-"""Fine-tuning tables: results with paired comparisons, findings, Table 3.2 and Fig 3.7."""
+"""Fine-tuning tables: the trivial and classical rows, results with paired comparisons,
+findings, Table 3.2 and Fig 3.7."""
+
+
+rule score_finetuning_baselines:
+    input:
+        blinks="results/blink/{dataset}/clean/blinks.parquet",
+        manifest="results/blink/{dataset}/splits/drivers.csv",
+        stats="results/blink/{dataset}/normalisation.json",
+    output:
+        "results/finetune/{dataset}/baselines/test.csv",
+    log:
+        "logs/finetune/{dataset}/baselines.log",
+    benchmark:
+        "results/benchmarks/finetune/{dataset}/baselines.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: train_threads()
+    resources:
+        mem_mb=mem_mb("train"),
+        runtime=runtime("train"),
+    params:
+        finetune=FINETUNE,
+        shares=FINETUNE["shares"],
+        seeds=config["seeds"],
+        window=BLINK["window_length"],
+        bins=BLINK["kss_bins"],
+    script:
+        "../scripts/score_finetuning_baselines.py"
+
+
+# Light jobs reading a few CSV files: on a cluster they would only queue.
+localrules:
+    tabulate_finetuning,
+    tabulate_finetuning_sweep,
+    plot_finetuning_importances,
 
 
 rule tabulate_finetuning:
     input:
         curves="results/finetune/{dataset}/curves.csv",
         test="results/finetune/{dataset}/test.csv",
+        baselines="results/finetune/{dataset}/baselines/test.csv",
     output:
         results_csv="results/finetune/{dataset}/tables/results.csv",
         results_html=report(

@@ -2,8 +2,16 @@
 aggregation, Tables 4.1 / 4.2 with findings, and Figures 3.5 to 3.7 and 4.1 to 4.5."""
 
 
+# The download runs where Snakemake runs (compute nodes often cannot reach the internet); the
+# aggregation, tables and curves read small CSV files: on a cluster they would only queue.
+localrules:
+    download_opportunity,
+    aggregate_mtl_runs,
+    tabulate_mtl_results,
+    plot_mtl_curves,
+
+
 wildcard_constraints:
-    dataset=r"opportunity|deap-windows|deap-trials|gaze",
     source=r"opportunity|deap|gaze",
     clipping=r"clipped|unclipped",
     method=r"[A-Za-z][A-Za-z0-9_]*",
@@ -56,7 +64,7 @@ rule prepare_mtl_windows:
         runtime=runtime("default"),
     params:
         folder=lambda wildcards: mtl_folder(wildcards.source),
-        settings=lambda wildcards: MTL[wildcards.source],
+        settings=lambda wildcards: mtl_keys(MTL[wildcards.source], "windows"),
     script:
         "../scripts/prepare_mtl_windows.py"
 
@@ -74,6 +82,8 @@ rule train_mtl_model:
         "logs/mtl/{dataset}/{method}/seed{seed}/train.log",
     benchmark:
         "results/benchmarks/mtl/{dataset}/{method}/seed{seed}.tsv"
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -83,7 +93,7 @@ rule train_mtl_model:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        settings=lambda wildcards: mtl_keys(mtl_settings(wildcards.dataset), "train"),
         method=lambda wildcards: mtl_methods(wildcards.dataset)[wildcards.method],
         device=config["device"],
         precision=config["precision"],
@@ -101,6 +111,8 @@ rule aggregate_mtl_runs:
         stitch="results/mtl/{dataset}/stitch.csv",
     log:
         "logs/mtl/{dataset}/aggregate.log",
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/analysis.yaml"
     resources:
@@ -127,13 +139,15 @@ rule tabulate_mtl_results:
         ),
     log:
         "logs/mtl/{dataset}/tables.log",
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/analysis.yaml"
     resources:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        settings=lambda wildcards: mtl_keys(mtl_settings(wildcards.dataset), "report"),
     script:
         "../scripts/tabulate_mtl_results.py"
 
@@ -161,13 +175,15 @@ rule plot_mtl_curves:
         ),
     log:
         "logs/mtl/{dataset}/figures/curves.log",
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/analysis.yaml"
     resources:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        settings=lambda wildcards: mtl_keys(mtl_settings(wildcards.dataset), "report"),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_mtl_curves.py"
@@ -180,6 +196,8 @@ rule plot_mtl_spikes:
         mtl_report("results/mtl/{dataset}/figures/fig3_5_spikes.png", "mtl_fig3_5", "3.5 spikes"),
     log:
         "logs/mtl/{dataset}/figures/spikes.log",
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/analysis.yaml"
     resources:
@@ -187,7 +205,7 @@ rule plot_mtl_spikes:
         runtime=runtime("default"),
     params:
         folder=lambda wildcards: mtl_folder(MTL_SOURCES[wildcards.dataset]),
-        settings=lambda wildcards: mtl_settings(wildcards.dataset),
+        settings=lambda wildcards: mtl_keys(mtl_settings(wildcards.dataset), "spikes"),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_mtl_spikes.py"

@@ -16,6 +16,17 @@ MTL_SOURCES = {
     "gaze": "gaze",
 }
 MTL_RUN = "results/mtl/{dataset}/{method}/seed{seed}"
+# The `dataset` wildcard of every multi-task rule, constrained in each of them: the other parts'
+# data sets are named differently.
+MTL_DATASET = "|".join(MTL_SOURCES)
+# The keys of a source's section each kind of job reads (a rule's params carry only those).
+MTL_KEYS = {
+    "windows": ("window", "step", "threshold", "clip_sigmas", "signal"),
+    "train": ("train_runs", "validation_runs", "test_runs", "test_share", "validation_share")
+    + ("main_tasks", "model", "training"),
+    "report": ("main_tasks", "main_metric", "last_epochs"),
+    "spikes": ("clip_sigmas",),
+}
 
 
 def mtl_datasets():
@@ -33,6 +44,11 @@ def mtl_datasets():
 def mtl_settings(dataset):
     """The config section of an experiment's source data set."""
     return MTL[MTL_SOURCES[dataset]]
+
+
+def mtl_keys(section, kind):
+    """The keys of a source's section that one kind of job reads (those the source has)."""
+    return {key: section[key] for key in MTL_KEYS[kind] if key in section}
 
 
 def mtl_methods(dataset):

@@ -1,6 +1,14 @@
 """Self-supervised pre-training: sweep, grid of encoders, aggregation, figures and tables."""
 
 
+# Light jobs reading a few CSV files: on a cluster they would only queue.
+localrules:
+    aggregate_pretraining,
+    plot_pretraining_curves,
+    tabulate_pretraining,
+    plot_sweep_importances,
+
+
 wildcard_constraints:
     fraction=r"[0-9.]+",
     worker=r"\d+",
@@ -26,7 +34,11 @@ rule sweep_pretraining:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        pretrain=PRETRAIN,
+        # Every key of pretrain.sweep (workers and storage too), the fixed values of the rest.
+        sweep=PRETRAIN["sweep"],
+        model=PRETRAIN["model"],
+        training=PRETRAIN["training"],
+        masking=PRETRAIN["masking"],
         features=lambda wildcards: pretrain_feature_sets(wildcards.dataset)[0],
         widths=pretrain_widths,
         window=BLINK["window_length"],
@@ -56,7 +68,12 @@ rule gather_pretraining_sweep:
         runtime=runtime("default"),
     params:
         part="pretrain",
-        section=PRETRAIN,
+        # What names the study and fills in the best trial's fixed values: not how the
+        # sweep was run (workers, storage), so that changing those does not rerun this.
+        section={
+            "sweep": omit(PRETRAIN["sweep"], "workers", "storage"),
+            **pick(PRETRAIN, "model", "training", "masking"),
+        },
         storage=pretrain_sweep_storage,
     script:
         "../scripts/gather_sweep.py"
@@ -82,7 +99,10 @@ rule pretrain_encoder:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        pretrain=PRETRAIN,
+        hyperparameters=PRETRAIN["hyperparameters"],
+        model=PRETRAIN["model"],
+        training=PRETRAIN["training"],
+        masking=PRETRAIN["masking"],
         window=BLINK["window_length"],
         device=config["device"],
         precision=config["precision"],
@@ -177,6 +197,7 @@ rule tabulate_pretraining:
         runtime=runtime("default"),
     params:
         space=PRETRAIN["sweep"]["space"],
+        margins=PRETRAIN["margins"],
     script:
         "../scripts/tabulate_pretraining.py"
 

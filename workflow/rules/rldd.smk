@@ -1,6 +1,11 @@
 """The UTA-RLDD blink sequences: download (checksummed) and describe, when enabled."""
 
 
+# Compute nodes often cannot reach the internet: downloads run where Snakemake runs.
+localrules:
+    download_rldd,
+
+
 rule download_rldd:
     output:
         files=[f"results/blink/rldd/raw/{Path(f).name}" for f in rldd_inputs()],

@@ -41,7 +41,7 @@ rule import_tree_folders:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
     params:
-        data=TREE["data"],
+        data=omit(TREE["data"], "generator", "source"),
     script:
         "../scripts/import_tree_folders.py"
 
@@ -101,7 +101,7 @@ rule train_tree_sequence:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        sequence=TREE["sequence"],
+        sequence=omit(TREE["sequence"], "enabled", "datasets", "features"),
         features=TREE["sequence"]["features"],
         window=BLINK["window_length"],
         deterministic=config["deterministic"],

@@ -1,6 +1,14 @@
 """T-SCAF evaluation: costs (Table 1), aggregation, Tables 2-5 and findings, ROC, t-SNE, Grad-CAM."""
 
 
+# Light jobs reading a few CSV files: on a cluster they would only queue.
+localrules:
+    aggregate_tree,
+    tabulate_tree,
+    plot_tree_roc,
+    tabulate_tree_sequence,
+
+
 rule count_tree_costs:
     output:
         csv="results/tree/{dataset}/tables/table1_costs.csv",

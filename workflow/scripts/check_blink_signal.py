@@ -1,10 +1,12 @@
-"""Sanity check of a blink data set: does a ridge on window means beat the training mean?"""
+"""Sanity checks of a blink data set: does a ridge on window means beat the training mean at
+predicting the KSS, and how predictable is a masked row from its window (the pretext task)?"""
 
 import pandas as pd
 
 from vigilance.blink.describe import signal_check
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
+from vigilance.blink.pretext import pretext_check
 from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows, window_means
 from vigilance.core.logs import script_context
@@ -30,6 +32,22 @@ def main(snakemake) -> None:
             snakemake.output.html,
             title=f"Signal check: {wildcards.dataset}, {wildcards.features} features",
             caption="Test-set error on held-out fine-tuning drivers (KSS points).",
+        )
+        pool = {
+            name: build_windows(
+                blinks, drivers_of(manifest, "pretrain", name), columns, stats, params.window
+            )
+            for name in ("train", "val")
+        }
+        pretext = pretext_check(pool["train"], pool["val"], params.stride, params.seeds[0])
+        log.info("pretext check:\n%s", pretext)
+        write_table(
+            pretext,
+            snakemake.output.pretext_csv,
+            snakemake.output.pretext_html,
+            title=f"Pretext check: {wildcards.dataset}, {wildcards.features} features",
+            caption="A masked row's normalised features predicted from its window, on the "
+            "pre-training validation drivers.",
         )
 
 

@@ -1,6 +1,7 @@
 """Fine-tune one model (dataset x init x strategy x share x seed); score the test set once."""
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -10,33 +11,54 @@ from vigilance.core.device import describe_device, resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
+from vigilance.core.settings import settings_from
 from vigilance.finetune.data import load_finetune_data
 from vigilance.finetune.hparams import build_configs, resolve_params
 from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.pretrain.hparams import resolve_params as pretrain_params
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: the fine-tuning settings of one run (its schedule, and for a
+    scratch run the pre-training settings of its encoder), data and device settings."""
+
+    features: str
+    evaluation: dict
+    hyperparameters: str
+    head: dict
+    training: dict
+    schedule: list
+    scratch_pretrain: dict | None
+    window: int
+    bins: list
+    device: str
+    precision: str
+    deterministic: bool
+
+
 def main(snakemake) -> None:
-    p, w, out, inputs = snakemake.params, snakemake.wildcards, snakemake.output, snakemake.input
+    w, out, inputs = snakemake.wildcards, snakemake.output, snakemake.input
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
-        evaluation = p.finetune["evaluation"]
+        evaluation = p.evaluation
         data, n = load_finetune_data(
-            inputs.blinks, inputs.manifest, inputs.stats, p.finetune["features"], float(w.share),
+            inputs.blinks, inputs.manifest, inputs.stats, p.features, float(w.share),
             p.window, evaluation["val_stride"], evaluation["test_stride"], device,
         )  # fmt: skip
-        params = resolve_params(p.finetune, inputs.get("best"))
+        section = {"hyperparameters": p.hyperparameters, "head": p.head, "training": p.training}
+        params = resolve_params(section, inputs.get("best"))
         head, cfg = build_configs(params, p.precision)
-        scratch = w.init == "scratch"
-        architecture = pretrain_params(p.pretrain, inputs.get("pretrain_best")) if scratch else None
+        scratch = p.scratch_pretrain
+        architecture = pretrain_params(scratch, inputs.get("pretrain_best")) if scratch else None
         model = build_model(
             w.init, head, seed, encoder=inputs.get("encoder"), n_features=n, window=p.window,
-            pretrain_params=architecture,
-            masking=p.pretrain["masking"],
+            pretrain_params=architecture, masking=scratch and scratch["masking"],
         )  # fmt: skip
-        schedule = [] if scratch else p.finetune["strategies"][w.strategy]
+        schedule = p.schedule
         fingerprint = config_hash({"params": params, "schedule": schedule, "init": w.init})
         trainer, effective = make_trainer(
             model, cfg, w.init, schedule, seed, device, p.bins, evaluation["warning_threshold"],

@@ -1,6 +1,7 @@
 """Fine-tune (pre-trained or from scratch) on the RLDD training folds; score the test fold."""
 
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -9,6 +10,7 @@ from vigilance.core.device import describe_device, resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
+from vigilance.core.settings import settings_from
 from vigilance.finetune.data import LabelledWindows
 from vigilance.finetune.hparams import build_configs, flat_defaults
 from vigilance.finetune.rldd import KPI, fold_views, rldd_measures
@@ -16,24 +18,41 @@ from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.pretrain.hparams import flat_defaults as pretrain_defaults
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: the RLDD folder and folds, the config's head, training and best
+    schedule, a scratch run's pre-training settings (None: pre-trained), device settings."""
+
+    folder: str
+    folds: list
+    head: dict
+    training: dict
+    schedule: list
+    scratch_pretrain: dict | None
+    device: str
+    precision: str
+    deterministic: bool
+
+
 def main(snakemake) -> None:
-    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    w, out = snakemake.wildcards, snakemake.output
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
         views = fold_views(p.folder, p.folds, int(w.fold), device)
         data = {name: LabelledWindows(view, view.labelled()) for name, view in views.items()}
-        params = flat_defaults(p.finetune)  # the blink sweep's best is for another data set
+        params = flat_defaults({"head": p.head, "training": p.training})
         head, cfg = build_configs(params, p.precision)
         init = "scratch" if w.init == "scratch" else "pretrained_all"
         n_features = views["train"].windows.x.shape[2]
         model = build_model(
             init, head, seed, encoder=snakemake.input.get("encoder"), n_features=n_features,
-            window=RLDD_WINDOW, pretrain_params=pretrain_defaults(p.pretrain),
-            masking=p.pretrain["masking"],
+            window=RLDD_WINDOW, masking=p.scratch_pretrain and p.scratch_pretrain["masking"],
+            pretrain_params=p.scratch_pretrain and pretrain_defaults(p.scratch_pretrain),
         )  # fmt: skip
-        schedule = p.finetune["strategies"][p.finetune["best_strategy"]]
+        schedule = p.schedule
         trainer, effective = make_trainer(
             model, cfg, init, schedule, seed, device, None, 0.0,
             label_mean=label_mean(data["train"]), measures=rldd_measures, kpi=KPI,

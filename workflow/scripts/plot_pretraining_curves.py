@@ -1,4 +1,5 @@
-"""Figs 4.1-4.3 of thesis 000: validation loss per epoch, mean and 95 % band over seeds."""
+"""Figs 4.1-4.3 of thesis 000: validation loss per epoch, mean and 95 % band over seeds (Fig 4.3
+on the mask-index rows, with the model's noised and kept rows as their own lines)."""
 
 import pandas as pd
 
@@ -32,18 +33,24 @@ def main(snakemake) -> None:
         )
         lines = []
         for metric, label in (
-            ("loss", "model"),
-            ("baseline_mean", "mean baseline"),
-            ("baseline_next", "next-row baseline"),
+            ("loss_masked", "model, mask-index rows"),
+            ("baseline_mean_visible_masked", "mean baseline, mask-index rows"),
+            ("baseline_next_visible_masked", "next-row baseline, mask-index rows"),
+            ("baseline_mean_masked", "mean baseline from the unmasked sequence (thesis)"),
+            ("baseline_next_masked", "next-row baseline from the unmasked sequence (thesis)"),
+            ("loss_noised", "model, noised rows (sees a scaled copy)"),
+            ("loss_kept", "model, kept rows (sees the target)"),
         ):
             b = band(curves, metric)
             lines.append((label, b[(b["features"] == "original") & (b["fraction"] == 1.0)]))
+        dashed = list(enumerate(lines))[3:]  # dotted: the thesis' baselines; dashed: seen rows
         save_figure(
             plot_bands(
                 plt,
                 lines,
-                "Fig 4.3: the model vs the baselines",
-                "validation MSE on the chosen rows",
+                "Fig 4.3: the model vs the baselines on the mask-index rows",
+                "validation MSE",
+                {label: {"linestyle": ":" if i < 5 else "--"} for i, (label, _) in dashed},
             ),
             out.baselines,
         )

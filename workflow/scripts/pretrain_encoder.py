@@ -2,6 +2,7 @@
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -11,33 +12,51 @@ from vigilance.core.device import describe_device, resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
+from vigilance.core.settings import settings_from
 from vigilance.pretrain.data import load_pretrain_data
 from vigilance.pretrain.hparams import build_configs, resolve_params
 from vigilance.pretrain.train import Trainer
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: where the hyper-parameters come from, their config values, the
+    masking, the window length and the device settings."""
+
+    hyperparameters: str
+    model: dict
+    training: dict
+    masking: dict
+    window: int
+    device: str
+    precision: str
+    deterministic: bool
+
+    @property
+    def section(self) -> dict:
+        """The keys of the ``pretrain`` section the run reads, shaped as that section."""
+        keys = ("hyperparameters", "model", "training", "masking")
+        return {key: getattr(self, key) for key in keys}
+
+
 def main(snakemake) -> None:
-    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    w, out = snakemake.wildcards, snakemake.output
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
         inputs = snakemake.input
         train, val, n = load_pretrain_data(
-            inputs.blinks,
-            inputs.manifest,
-            inputs.stats,
-            w.features,
-            float(w.fraction),
-            p.window,
-            device,
-        )
-        params = resolve_params(p.pretrain, inputs.get("best"))
-        configs = build_configs(params, n, p.window, p.pretrain["masking"], p.precision)
+            inputs.blinks, inputs.manifest, inputs.stats, w.features, float(w.fraction),
+            p.window, device,
+        )  # fmt: skip
+        params = resolve_params(p.section, inputs.get("best"))
+        configs = build_configs(params, n, p.window, p.masking, p.precision)
         fingerprint = config_hash(
             {
                 "params": params,
-                "masking": p.pretrain["masking"],
+                "masking": p.masking,
                 "stats": json.loads(Path(inputs.stats).read_text()),
             }
         )

@@ -1,6 +1,7 @@
 """Pre-train an encoder on the RLDD training folds of one test fold (masked modelling)."""
 
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -9,23 +10,40 @@ from vigilance.core.device import describe_device, resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
+from vigilance.core.settings import settings_from
 from vigilance.finetune.rldd import fold_views
 from vigilance.pretrain.hparams import build_configs, flat_defaults
 from vigilance.pretrain.train import Trainer
 
 
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: the RLDD folder and folds, the config's architecture, training and
+    masking, the device settings."""
+
+    folder: str
+    folds: list
+    model: dict
+    training: dict
+    masking: dict
+    device: str
+    precision: str
+    deterministic: bool
+
+
 def main(snakemake) -> None:
-    p, w, out = snakemake.params, snakemake.wildcards, snakemake.output
+    w, out = snakemake.wildcards, snakemake.output
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
         views = fold_views(p.folder, p.folds, int(w.fold), device)  # labels unused here
         train, val = views["train"], views["val"]
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
-        params = flat_defaults(p.pretrain)
+        params = flat_defaults({"model": p.model, "training": p.training})
         n = train.windows.x.shape[2]
-        configs = build_configs(params, n, RLDD_WINDOW, p.pretrain["masking"], p.precision)
+        configs = build_configs(params, n, RLDD_WINDOW, p.masking, p.precision)
         trainer = Trainer(*configs, seed=seed, device=device, original_features=n)
         log.info("test fold %s: %d training, %d validation windows", w.fold, len(train), len(val))
         started = time.perf_counter()

@@ -2,38 +2,70 @@
 
 import json
 import time
+from dataclasses import dataclass
 
 from vigilance.core.device import resolve_device
 from vigilance.core.io import write_text
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
-from vigilance.evaluation.sweeps import counted, lock_path
+from vigilance.core.settings import settings_from
+from vigilance.evaluation.sweeps import counted, lock_path, worker_summary
 from vigilance.finetune.data import load_finetune_data
-from vigilance.finetune.sweep import run_sweep, study_name
+from vigilance.finetune.sweep import run_sweep, study_identity
+
+
+@dataclass(frozen=True)
+class Params:
+    """The rule's params: finetune.sweep, the fixed values and the best strategy's schedule,
+    data and device settings."""
+
+    sweep: dict
+    features: str
+    evaluation: dict
+    head: dict
+    training: dict
+    best_strategy: str
+    schedule: list
+    window: int
+    bins: list
+    device: str
+    precision: str
+    deterministic: bool
+    storage: str
+    folder: str
+    stale_after_s: float
+
+    @property
+    def section(self) -> dict:
+        """The keys of the ``finetune`` section the sweep reads, shaped as that section."""
+        keys = ("sweep", "features", "evaluation", "head", "training", "best_strategy")
+        section = {key: getattr(self, key) for key in keys}
+        return {**section, "strategies": {self.best_strategy: self.schedule}}
 
 
 def main(snakemake) -> None:
-    p, inputs, worker = snakemake.params, snakemake.input, int(snakemake.wildcards.worker)
+    inputs, worker = snakemake.input, int(snakemake.wildcards.worker)
     with script_context(snakemake) as log:
+        p = settings_from(Params, snakemake.params, snakemake.rule)
         start = time.perf_counter()
-        ft = p.finetune
-        seed_everything(ft["sweep"]["seed"] + worker, p.deterministic)
+        seed_everything(p.sweep["seed"] + worker, p.deterministic)
         device = resolve_device(p.device)
-        evaluation = ft["evaluation"]
         data, _ = load_finetune_data(
-            inputs.blinks, inputs.manifest, inputs.stats, ft["features"], 1.0, p.window,
-            evaluation["val_stride"], evaluation["test_stride"], device,
+            inputs.blinks, inputs.manifest, inputs.stats, p.features, 1.0, p.window,
+            p.evaluation["val_stride"], p.evaluation["test_stride"], device,
         )  # fmt: skip
-        name = study_name(ft, snakemake.wildcards.dataset)
+        identity = study_identity(
+            p.section, snakemake.wildcards.dataset, list(inputs), p.window, p.bins, p.device,
+            p.precision, p.deterministic,
+        )  # fmt: skip
         study = run_sweep(
-            ft, data, inputs.encoder, device, p.precision, p.storage, name, p.bins,
-            worker=worker, workers=ft["sweep"]["workers"],
+            p.section, data, inputs.encoder, device, p.precision, p.storage, identity.name, p.bins,
+            worker=worker, workers=p.sweep["workers"],
             lock_file=lock_path(p.storage, p.folder), stale_after_s=p.stale_after_s,
         )  # fmt: skip
-        mine = [t.number for t in study.get_trials() if t.user_attrs.get("worker") == worker]
-        log.info("worker %d: trials %s; study %d counted", worker, mine, counted(study))
-        summary = {"worker": worker, "study": name, "trials": mine,
-                   "wall_s": time.perf_counter() - start}  # fmt: skip
+        summary = worker_summary(identity, study, worker, time.perf_counter() - start)
+        log.info("worker %d: trials %s of %s; %d counted", worker, summary["trials"],
+                 identity.name, counted(study))  # fmt: skip
         write_text(snakemake.output[0], json.dumps(summary, indent=1) + "\n")
 
 

@@ -1,4 +1,5 @@
-"""The fine-tuning results table, the paired comparisons and the findings table."""
+"""The fine-tuning results table (with its trivial and classical rows), the paired comparisons
+and the findings table."""
 
 import pandas as pd
 
@@ -13,19 +14,24 @@ def main(snakemake) -> None:
     with script_context(snakemake):
         curves = pd.read_csv(snakemake.input.curves)
         test = pd.read_csv(snakemake.input.test)
-        long = results_table(test)  # numbers for machines; the page shows the wide form
+        baselines = pd.read_csv(snakemake.input.baselines)  # trivial and classical rows
+        # Numbers for machines; the page shows the wide form.
+        long = results_table(pd.concat([test, baselines], ignore_index=True))
         write_table(long, out.results_csv)
-        title = "Fine-tuning: test-set measures, mean [95 % CI] over seeds"
+        title = (
+            "Fine-tuning: test-set measures, mean [95 % CI] over seeds; trivial and classical "
+            "rows on the same test windows"
+        )
         write_text(out.results_html, render_html(results_wide(long), title, "", "{:.4g}"))
         shares = sorted(test["share"].unique())
         write_table(
-            paired_table(test, p.best_strategy, shares),
+            paired_table(test, p.best_strategy, shares, baselines),
             out.paired_csv,
             out.paired_html,
             title="Paired comparisons on the test set (A - B by seed; paired t-test)",
         )
         write_table(
-            findings(test, curves, p.strategies, p.best_strategy),
+            findings(test, curves, p.strategies, p.best_strategy, baselines),
             out.findings_csv,
             out.findings_html,
             title="Fine-tuning: the thesis' claims against this run",

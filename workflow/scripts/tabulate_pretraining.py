@@ -22,7 +22,7 @@ def main(snakemake) -> None:
         )
         curves = pd.read_csv(snakemake.input.curves)
         write_table(
-            findings(curves),
+            findings(curves, snakemake.params.margins),
             out.findings_csv,
             out.findings_html,
             title=f"Pre-training findings on {name}: the thesis' claims vs this run",

@@ -8,7 +8,10 @@ can score its baselines the same way.
 Scalar measures are computed per test fold and summarised by their mean and standard deviation
 over folds (and seeds). Per-class measures and confusion matrices come from the pooled
 out-of-fold predictions (every window is tested once per seed), because a single fold may hold
-no window of some class (an observer whose recordings all sit in other folds).
+no window of some class (an observer whose recordings all sit in other folds); for the same
+reason a fold's macro averages run over the classes with test windows in that fold
+(``macro_over="support"`` of :mod:`vigilance.evaluation.measures`), while kappa and the
+confusion matrices always use the full label set 0..K-1.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vigilance.evaluation.measures import SCALARS, confusion_matrix, per_class, summary
+from vigilance.evaluation.measures import (
+    SCALARS,
+    classification_scores,
+    confusion_matrix,
+    per_class,
+)
 
 
 def fold_scores(predictions: pd.DataFrame, n_classes: int, keys: list[str]) -> pd.DataFrame:
@@ -32,8 +40,10 @@ def fold_scores(predictions: pd.DataFrame, n_classes: int, keys: list[str]) -> p
     """
     rows = []
     for ident, group in predictions.groupby([*keys, "seed", "fold"], sort=False):
-        cm = confusion_matrix(group["true"], group["pred"], n_classes)
-        for metric, value in summary(cm).items():
+        measured = classification_scores(
+            group["true"], group["pred"], n_classes, macro_over="support"
+        )
+        for metric, value in measured.items():
             rows.append((*ident, metric, value))
     return pd.DataFrame(rows, columns=[*keys, "seed", "fold", "metric", "value"])
 
@@ -76,7 +86,7 @@ def pooled_confusion(predictions: pd.DataFrame, n_classes: int) -> np.ndarray:
 
 def pooled_per_class(predictions: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
     """Per-class precision, recall, F1 of pooled predictions; support per seed (window count)."""
-    table = per_class(pooled_confusion(predictions, len(classes)), classes)
+    table = per_class(predictions["true"], predictions["pred"], len(classes), classes)
     table["support"] = (table["support"] / predictions["seed"].nunique()).round().astype(int)
     return table
 

@@ -1,21 +1,38 @@
-"""Classification measures from a confusion matrix, as the ETRA 2021 tutorial teaches them.
+"""The measures of every part, on scikit-learn, as the ETRA 2021 tutorial (document 002) teaches.
 
-Accuracy, per-class precision, recall and F1 with support, their macro and weighted averages,
-and Cohen's kappa (Cohen, "A coefficient of agreement for nominal scales", Educational and
-Psychological Measurement 20(1), 1960): agreement beyond what the marginal class frequencies
-give by chance. All are computed from the confusion matrix (rows: true class, columns:
-predicted class), so a fold's measures and the measures of pooled folds come from one code path.
+Classification: accuracy, per-class precision, recall and F1 with support, their macro and
+weighted averages, Cohen's kappa (Cohen, "A coefficient of agreement for nominal scales",
+Educational and Psychological Measurement 20(1), 1960), unweighted or with linear or quadratic
+weights (Cohen, "Weighted kappa", Psychological Bulletin 70(4), 1968), and the confusion matrix
+(rows: true class, columns: predicted class). Regression: MAE, MSE, RMSE and R^2.
 
-Where a class has no true sample in a test set (an observer whose recordings all sit in other
-folds), its recall is undefined: the macro average runs over the classes present in the test
-set, and the weighted average gives such a class weight 0. A class that is never predicted has
-precision 0 (as scikit-learn's ``zero_division=0``).
+Conventions, the same for every part:
+
+- Every classification measure takes the **explicit label set** of its task (the K class ids,
+  or K for ``0..K-1``), never the labels that happen to occur: a test set in which a class never
+  occurs is still scored as a K-class problem. A label outside the set is an error.
+- A ratio with a zero denominator is 0 (scikit-learn's ``zero_division=0``): a class that is
+  never predicted has precision 0, a class without true samples has recall 0, and F1 is 0 where
+  precision and recall are both 0.
+- ``macro_over="labels"`` (the default; the thesis' multi-task evaluation): the macro average
+  runs over all K classes of the label set. ``macro_over="support"``: over the classes of the
+  set with at least one true sample in ``y_true``; for grouped cross-validation folds, where a
+  class can sit wholly in the other folds by construction (an observer whose recordings all
+  fall elsewhere), so that the fold assignment is not scored as the model's error. The weighted
+  average weighs by support, so the two agree on it.
+- Kappa is NaN where it is undefined (one class only in truth and prediction: chance agreement
+  is total), and R^2 is NaN for a constant truth; neither can then pass for a score.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+
+from vigilance.core.errors import VigilanceError
 
 SCALARS = (
     "accuracy",
@@ -27,75 +44,208 @@ SCALARS = (
     "weighted_recall",
     "weighted_f1",
 )
+REGRESSION = ("mae", "mse", "rmse", "r2")
+KAPPA_WEIGHTS = (None, "linear", "quadratic")
+MACRO_OVER = ("labels", "support")
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+def label_set(labels: int | Sequence) -> list:
+    """The explicit label set: ``labels`` itself, or ``0..K-1`` when given the count K."""
+    if isinstance(labels, int | np.integer):
+        return list(range(int(labels)))
+    return list(labels)
+
+
+def _labelled(y_true, y_pred, labels) -> tuple[np.ndarray, np.ndarray, list]:
+    y_true, y_pred, labels = np.asarray(y_true), np.asarray(y_pred), label_set(labels)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1 or not len(y_true):
+        raise VigilanceError(
+            "mismatched labels",
+            field="y_true, y_pred",
+            value=f"shapes {y_true.shape} and {y_pred.shape}",
+            expected="two equal, non-empty 1-D arrays",
+        )
+    if not labels:
+        raise VigilanceError(
+            "empty label set", field="labels", value=labels, expected="at least one label"
+        )
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        unknown = sorted(set(np.unique(values).tolist()) - set(labels), key=str)
+        if unknown:
+            raise VigilanceError(
+                "label outside the label set",
+                field=name,
+                value=unknown[0],
+                expected=f"one of {labels}",
+            )
+    return y_true, y_pred, labels
+
+
+def confusion_matrix(y_true, y_pred, labels: int | Sequence) -> np.ndarray:
     """Counts of (true, predicted) pairs.
 
     Args:
-        y_true: (N,) integer labels 0..K-1.
-        y_pred: (N,) integer predictions 0..K-1.
-        n_classes: K.
+        y_true: (N,) true labels; y_pred: (N,) predicted labels, both in ``labels``.
+        labels: The label set (K ids, in the order of the matrix) or K.
 
     Returns:
         (K, K) int64 matrix; entry [i, j] counts samples of class i predicted as j.
     """
-    y_true = np.asarray(y_true, dtype=np.int64)
-    y_pred = np.asarray(y_pred, dtype=np.int64)
-    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)
+    from sklearn.metrics import confusion_matrix as sk_confusion
+
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    return sk_confusion(y_true, y_pred, labels=labels).astype(np.int64)
 
 
-def accuracy(cm: np.ndarray) -> float:
-    """Share of samples on the diagonal."""
-    cm = np.asarray(cm, dtype=np.float64)
-    return float(np.trace(cm) / cm.sum())
+def accuracy(y_true, y_pred) -> float:
+    """Share of samples predicted right."""
+    from sklearn.metrics import accuracy_score
+
+    return float(accuracy_score(y_true, y_pred))
 
 
-def cohen_kappa(cm: np.ndarray) -> float:
-    """Cohen's kappa: (p_o - p_e) / (1 - p_e), p_e from the row and column marginals."""
-    cm = np.asarray(cm, dtype=np.float64)
-    total = cm.sum()
-    observed = np.trace(cm) / total
-    chance = float((cm.sum(axis=0) * cm.sum(axis=1)).sum() / total**2)
-    if chance == 1.0:  # one class only, predicted perfectly: agreement is not beyond chance
-        return 0.0
-    return float((observed - chance) / (1.0 - chance))
-
-
-def per_class(cm: np.ndarray, classes: list[str] | None = None) -> pd.DataFrame:
-    """Precision, recall, F1 and support of every class.
-
-    Args:
-        cm: (K, K) confusion matrix.
-        classes: K class names (default 0..K-1).
+def kappa(y_true, y_pred, labels: int | Sequence, weights: str | None = None) -> float:
+    """Cohen's kappa, unweighted or with ``linear`` / ``quadratic`` weights (labels ordered).
 
     Returns:
-        A table indexed by class (``class``) with columns precision, recall, f1, support;
-        recall and F1 are NaN for a class without support.
+        The kappa, NaN where it is undefined (one class only).
     """
-    cm = np.asarray(cm, dtype=np.float64)
-    tp = np.diag(cm)
-    predicted, support = cm.sum(axis=0), cm.sum(axis=1)
-    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
-    recall = np.divide(tp, support, out=np.full_like(tp, np.nan), where=support > 0)
-    both = precision + recall
-    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
-    f1[support == 0] = np.nan
-    index = pd.Index(classes if classes is not None else range(len(cm)), name="class")
-    return pd.DataFrame(
-        {"precision": precision, "recall": recall, "f1": f1, "support": support.astype(int)},
-        index=index,
+    from sklearn.metrics import cohen_kappa_score
+
+    if weights not in KAPPA_WEIGHTS:
+        raise VigilanceError(
+            "unknown kappa weights",
+            field="weights",
+            value=weights,
+            expected="None, 'linear' or 'quadratic'",
+        )
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    if len(set(y_true.tolist()) | set(y_pred.tolist())) < 2:
+        return math.nan  # sklearn says NaN too, with a warning; say it quietly
+    value = cohen_kappa_score(y_true, y_pred, labels=labels, weights=weights)
+    return float(value)
+
+
+def _per_class_arrays(y_true, y_pred, labels: list) -> tuple[np.ndarray, ...]:
+    """(precision, recall, F1, support), each (K,), of already checked labels: one sklearn call."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    return precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average=None, zero_division=0
     )
 
 
-def summary(cm: np.ndarray) -> dict[str, float]:
-    """Every scalar measure of :data:`SCALARS` for one confusion matrix."""
-    table = per_class(cm)
-    present = table[table["support"] > 0]
-    weights = present["support"] / present["support"].sum()
-    result = {"accuracy": accuracy(cm), "kappa": cohen_kappa(cm)}
-    for measure in ("precision", "recall", "f1"):
-        result[f"macro_{measure}"] = float(present[measure].mean())
-        result[f"weighted_{measure}"] = float((present[measure] * weights).sum())
+def per_class(y_true, y_pred, labels: int | Sequence, names: Sequence | None = None):
+    """Precision, recall, F1 and support of every class of the label set (``zero_division=0``).
+
+    Args:
+        y_true, y_pred: (N,) labels in ``labels``.
+        labels: The label set or K.
+        names: K class names for the index (default: the labels).
+
+    Returns:
+        A table indexed by class (``class``) with columns precision, recall, f1, support.
+    """
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    p, r, f, support = _per_class_arrays(y_true, y_pred, labels)
+    index = pd.Index(list(names) if names is not None else labels, name="class")
+    return pd.DataFrame(
+        {"precision": p, "recall": r, "f1": f, "support": support.astype(int)}, index=index
+    )
+
+
+def _averages(y_true, labels: list, arrays, macro_over: str) -> dict[str, float]:
+    """Macro and weighted precision, recall and F1 from the per-class arrays.
+
+    The same arithmetic as scikit-learn's ``average="macro"`` (the unweighted mean over the
+    chosen classes) and ``average="weighted"`` (weights = support; 0 without any support).
+    """
+    if macro_over not in MACRO_OVER:
+        raise VigilanceError(
+            "unknown macro average",
+            field="macro_over",
+            value=macro_over,
+            expected="'labels' or 'support'",
+        )
+    *values, support = arrays
+    if macro_over == "support":
+        chosen = np.isin(labels, np.unique(y_true))
+    else:
+        chosen = np.ones(len(labels), dtype=bool)
+    out = {}
+    for name, value in zip(("precision", "recall", "f1"), values, strict=True):
+        out[f"macro_{name}"] = float(value[chosen].mean())
+        total = support.sum()
+        out[f"weighted_{name}"] = float((value * support).sum() / total) if total else 0.0
+    return out
+
+
+def averaged(
+    y_true, y_pred, labels: int | Sequence, average: str, macro_over: str = "labels"
+) -> tuple[float, float, float]:
+    """(precision, recall, F1) averaged ``macro`` or ``weighted`` over the label set."""
+    if average not in ("macro", "weighted"):
+        raise VigilanceError(
+            "unknown average", field="average", value=average, expected="'macro' or 'weighted'"
+        )
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    arrays = _per_class_arrays(y_true, y_pred, labels)
+    result = _averages(y_true, labels, arrays, macro_over)
+    return tuple(result[f"{average}_{name}"] for name in ("precision", "recall", "f1"))
+
+
+def classification_scores(
+    y_true, y_pred, labels: int | Sequence, macro_over: str = "labels"
+) -> dict[str, float]:
+    """Every measure of :data:`SCALARS` (kappa unweighted) for one set of predictions.
+
+    Args:
+        y_true, y_pred: (N,) labels in ``labels``.
+        labels: The task's label set or K.
+        macro_over: ``labels`` (all K classes) or ``support`` (see the module docstring).
+    """
+    y_true, y_pred, labels = _labelled(y_true, y_pred, labels)
+    arrays = _per_class_arrays(y_true, y_pred, labels)
+    result = {"accuracy": accuracy(y_true, y_pred), "kappa": kappa(y_true, y_pred, labels)}
+    result.update(_averages(y_true, labels, arrays, macro_over))
     return {name: result[name] for name in SCALARS}
+
+
+def regression_scores(y_true, y_pred) -> dict[str, float]:
+    """MAE, MSE, RMSE and R^2 (NaN for a constant truth) of continuous predictions.
+
+    Args:
+        y_true: (N,) true values; y_pred: (N,) predictions.
+    """
+    from sklearn.metrics import (
+        mean_absolute_error,
+        mean_squared_error,
+        r2_score,
+        root_mean_squared_error,
+    )
+
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1 or not len(y_true):
+        raise VigilanceError(
+            "mismatched values",
+            field="y_true, y_pred",
+            value=f"shapes {y_true.shape} and {y_pred.shape}",
+            expected="two equal, non-empty 1-D arrays",
+        )
+    r2 = math.nan if np.all(y_true == y_true[0]) else float(r2_score(y_true, y_pred))
+    return {
+        "mae": float(mean_absolute_error(y_true, y_pred)),
+        "mse": float(mean_squared_error(y_true, y_pred)),
+        "rmse": float(root_mean_squared_error(y_true, y_pred)),
+        "r2": r2,
+    }
+
+
+def roc_auc(y_true, score) -> float:
+    """Area under the ROC curve of binary labels (0/1) and scores; NaN without both classes."""
+    from sklearn.metrics import roc_auc_score
+
+    y_true = np.asarray(y_true)
+    if len(np.unique(y_true)) != 2:
+        return math.nan
+    return float(roc_auc_score(y_true, np.asarray(score, dtype=float)))

@@ -14,18 +14,28 @@ by its objective (a diverging loss) or still running. A trial a worker could not
 exception, SIGTERM from the scheduler, a node lost) is recorded as failed with the reason in
 its ``interrupted`` attribute and does not count, so a rerun of the worker runs it again: the
 study ends with exactly ``n_trials`` counted trials, numbered uniquely by the storage.
+
+Identity: a study is named by what made its trials (:func:`study_identity`): a SHA-256 digest of
+the content of every input file the objective reads (data, split manifest, normalisation,
+encoder) and of every parameter it uses. A changed input gives a new study in the same storage
+(trials on the old inputs are never reused); an unchanged rerun opens the old study and resumes
+it. Each worker records the identity in its summary; the gather step takes the name from the
+summaries and recomputes the digest from the files, so workers and gather always agree.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import os
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -33,12 +43,125 @@ import optuna
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock, JournalStorage
 from optuna.trial import TrialState
 
+from vigilance.core.config import config_hash
 from vigilance.core.errors import VigilanceError
 
 log = logging.getLogger("vigilance.evaluation.sweeps")
 INTERRUPTED = "interrupted"
 LIVE = (TrialState.RUNNING, TrialState.WAITING)
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+# Settings of how a sweep is run, not of what its trials compute: never part of its identity.
+RUN_ONLY = ("workers", "storage")
+
+
+def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 (hex) of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(chunk), b""):
+                digest.update(block)
+    except OSError as err:
+        raise VigilanceError(
+            f"cannot read a sweep input ({err.strerror})", file=path, expected="a readable file"
+        ) from err
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StudyIdentity:
+    """What a study's trials were made from.
+
+    Attributes:
+        name: The study name, ``<prefix>-<first 16 hex digits of key>``.
+        key: SHA-256 (hex) of the file digests and the parameters (canonical JSON).
+        files: Input path -> SHA-256 of its content.
+        params: Every parameter the objective uses (JSON-able).
+    """
+
+    name: str
+    key: str
+    files: dict[str, str]
+    params: dict
+
+    def to_dict(self) -> dict:
+        """The identity as a worker records it in its summary."""
+        return {"study": self.name, "key": self.key, "inputs": self.files, "params": self.params}
+
+
+def study_identity(prefix: str, files: Iterable[str | Path], params: Mapping) -> StudyIdentity:
+    """The identity of a sweep's study: digests of its input files and of its parameters.
+
+    Args:
+        prefix: The part and data set (``pretrain-generated``); readable, not part of the key.
+        files: Every file the objective reads (paths as the rule names them).
+        params: Every parameter the objective uses (JSON-able; key order does not matter).
+
+    Returns:
+        The identity; equal inputs give an equal name, any changed byte or value another.
+    """
+    digests = {str(path): file_digest(path) for path in files}
+    params = json.loads(json.dumps(params, sort_keys=True, default=str))  # tuples -> lists
+    key = config_hash({"files": digests, "params": params})
+    return StudyIdentity(f"{prefix}-{key[:16]}", key, digests, params)
+
+
+def agreed_identity(summaries: Iterable[str | Path]) -> StudyIdentity:
+    """The identity all workers' summaries record, checked against the input files now.
+
+    Raises:
+        VigilanceError: A summary lacks the identity, two workers ran different studies, or an
+            input file changed since the workers ran (their trials would not match it).
+    """
+    found: StudyIdentity | None = None
+    first = None
+    for summary in summaries:
+        record = json.loads(Path(summary).read_text(encoding="utf-8"))
+        missing = [k for k in ("study", "key", "inputs", "params") if k not in record]
+        if missing:
+            raise VigilanceError(
+                "the worker summary records no study identity: rerun the sweep's workers",
+                file=summary,
+                field=missing[0],
+                expected="a summary written by the current sweep worker",
+            )
+        if found is None:
+            first = summary
+            found = StudyIdentity(
+                record["study"], record["key"], record["inputs"], record["params"]
+            )
+        elif record["study"] != found.name:
+            raise VigilanceError(
+                "the workers ran different studies",
+                file=summary,
+                field="study",
+                value=record["study"],
+                expected=f"{found.name}, as in {first}",
+            )
+    if found is None:
+        raise VigilanceError("no worker summaries", field="input", expected="at least one")
+    prefix = found.name.rsplit("-", 1)[0]
+    now = study_identity(prefix, found.files, found.params)
+    if now.key != found.key:
+        changed = [p for p in found.files if now.files.get(p) != found.files[p]]
+        raise VigilanceError(
+            "the sweep's inputs changed since its workers ran: rerun them",
+            file=changed[0] if changed else first,
+            field="sha256",
+            value=now.files.get(changed[0]) if changed else now.key,
+            expected=found.files[changed[0]] if changed else found.key,
+        )
+    return found
+
+
+def worker_summary(identity: StudyIdentity, study: optuna.Study, worker: int, wall_s: float):
+    """What a worker job writes as its output: its trials in the study and the identity."""
+    mine = [
+        t.number for t in study.get_trials(deepcopy=False) if t.user_attrs.get("worker") == worker
+    ]
+    return {"worker": worker, **identity.to_dict(), "trials": mine, "wall_s": wall_s}
 
 
 def storage_spec(folder: str | Path, url: str = "") -> str:

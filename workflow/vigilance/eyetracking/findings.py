@@ -7,14 +7,11 @@ tree on flattened chunks reaches accuracy 0.41 and kappa 0.10, and the CNN is "a
 after 10 iterations", because "when the same pattern repeats in data ... CNN deals with it
 perfectly (and DecisionTrees does not)". Each claim is judged under the document's protocol
 (``leaky``) and under every clean protocol the run has, side by side, by
-``shared/design/evidence.md``:
+``shared/design/evidence.md`` with the shared :mod:`vigilance.evaluation.verdicts`:
 
 - equality with the document's number: two one-sided tests (TOST) against a margin declared
-  in config; *reproduced* when the 95 % interval of (this run - document) lies inside
-  +-margin, *not reproduced* when wholly outside, *inconclusive* otherwise;
-- direction (A beats B, or beats a threshold): *reproduced* when the 95 % interval of the
-  difference lies wholly on the claimed side of 0, *not reproduced* when wholly on the other,
-  *inconclusive* otherwise.
+  in config, read on the 90 % interval of (this run - document);
+- direction (A beats B, or beats a threshold): the side of 0 the 95 % interval lies on.
 
 Intervals are Student t over test folds x seeds (paired by (seed, fold) within a protocol;
 Welch between protocols, whose folds differ); p-values are Holm-adjusted over the table.
@@ -28,64 +25,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-DIRECTIONS = ("higher", "lower")
-
-
-def direction_verdict(low: float, high: float, direction: str) -> str:
-    """Verdict on "A is ``direction`` than B" from the 95 % interval of A - B."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "inconclusive (fewer than 2 values)"
-    if low <= 0 <= high:
-        return "inconclusive"
-    above = low > 0
-    return "reproduced" if above == (direction == "higher") else "not reproduced"
-
-
-def equivalence_verdict(low: float, high: float, margin: float) -> str:
-    """Verdict on "A equals B within +-margin" from the 95 % interval of A - B."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "inconclusive (fewer than 2 values)"
-    if -margin < low and high < margin:
-        return "reproduced"
-    if low >= margin or high <= -margin:
-        return "not reproduced"
-    return "inconclusive"
-
-
-def _interval(diff: np.ndarray) -> tuple[float, float, float, float]:
-    """(mean, low, high, two-sided p against 0) of a one-sample t-test on ``diff``."""
-    diff = np.asarray(diff, dtype=float)
-    mean = float(diff.mean()) if len(diff) else math.nan
-    if len(diff) < 2:
-        return mean, math.nan, math.nan, math.nan
-    if np.ptp(diff) == 0:  # no spread: the interval is the point, the t statistic infinite
-        return mean, mean, mean, 0.0 if mean != 0 else 1.0
-    result = stats.ttest_1samp(diff, 0.0)
-    ci = result.confidence_interval(0.95)
-    return mean, float(ci.low), float(ci.high), float(result.pvalue)
+from vigilance.evaluation.verdicts import adjust_holm, direction_verdict, judge, not_tested
 
 
 def against_number(values, reference: float, margin: float | None) -> dict:
     """This run's values against a number: TOST when ``margin`` is given, else a t-test."""
     diff = np.asarray(values, dtype=float) - reference
-    mean, low, high, p = _interval(diff)
-    if margin is not None and len(diff) >= 2 and np.ptp(diff) > 0:
-        lower = stats.ttest_1samp(diff, -margin, alternative="greater").pvalue
-        upper = stats.ttest_1samp(diff, margin, alternative="less").pvalue
-        p = float(max(lower, upper))
-    test = f"TOST, margin {margin:g}" if margin is not None else "one-sample t"
-    return {"n": len(diff), "estimate": mean, "low": low, "high": high, "p": p, "test": test}
+    claim = "equal" if margin is not None else "higher"
+    return judge(diff, claim, margin)
 
 
-def paired(a: pd.Series, b: pd.Series) -> dict:
-    """A - B over the (seed, fold) index both share: paired t-test and interval."""
+def paired(a: pd.Series, b: pd.Series, claim: str) -> dict:
+    """A - B over the (seed, fold) index both share, judged as ``claim``."""
     a, b = a.align(b, join="inner")
-    mean, low, high, p = _interval((a - b).to_numpy())
-    return {"n": len(a), "estimate": mean, "low": low, "high": high, "p": p, "test": "paired t"}
+    return judge((a - b).to_numpy(), claim)
 
 
-def welch(a, b) -> dict:
-    """A - B between independent sets of folds: Welch's t-test and interval."""
+def welch(a, b, claim: str) -> dict:
+    """A - B between independent sets of folds: Welch's t-test and its 95 % interval."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     mean = float(a.mean() - b.mean()) if len(a) and len(b) else math.nan
     if len(a) < 2 or len(b) < 2:
@@ -99,23 +56,11 @@ def welch(a, b) -> dict:
         "estimate": mean,
         "low": low,
         "high": high,
-        "p": p,
-        "test": "Welch t",
+        "level": 0.95,
+        "test": "Welch t-test",
+        "p_value": p,
+        "verdict": direction_verdict(low, high, claim),
     }
-
-
-def holm(p_values) -> np.ndarray:
-    """Holm's step-down adjustment (Holm, Scand. J. Statistics 6(2), 1979); NaN stays NaN."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full_like(p, np.nan)
-    present = np.flatnonzero(np.isfinite(p))
-    order = present[np.argsort(p[present])]
-    m = len(order)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[index]))
-        out[index] = running
-    return out
 
 
 TREE = {"family": "classical", "model": "DecisionTreeClassifier", "inputs": "flat"}
@@ -138,7 +83,7 @@ def _unit(values: pd.Series, protocol: str, pair: bool) -> str:
     return f"{folds} {protocol} folds x {seeds} seeds{tail}"
 
 
-def _row(claim, protocol, quantity, direction, document, unit, result, verdict) -> dict:
+def _row(claim, protocol, quantity, direction, document, unit, result) -> dict:
     return {
         "claim": claim,
         "protocol": protocol + (" (the document's)" if protocol == "leaky" else ""),
@@ -146,17 +91,18 @@ def _row(claim, protocol, quantity, direction, document, unit, result, verdict) 
         "direction": direction,
         "unit of replication": unit,
         "document": document,
-        "this run": result.get("estimate", math.nan),
-        "95% CI low": result.get("low", math.nan),
-        "95% CI high": result.get("high", math.nan),
-        "test": result.get("test", ""),
-        "p": result.get("p", math.nan),
-        "verdict": verdict,
+        "this run": result["estimate"],
+        "CI": f"{result['level']:.0%}" if math.isfinite(result["level"]) else "",
+        "CI low": result["low"],
+        "CI high": result["high"],
+        "test": result["test"],
+        "p": result["p_value"],
+        "verdict": result["verdict"],
     }
 
 
 def _not_tested(claim, protocol, quantity, direction, document, why) -> dict:
-    return _row(claim, protocol, quantity, direction, document, "", {}, f"not tested: {why}")
+    return _row(claim, protocol, quantity, direction, document, "", not_tested(why))
 
 
 def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
@@ -190,7 +136,6 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                 )
                 continue
             result = against_number(tree[metric], number, settings[key])
-            verdict = equivalence_verdict(result["low"], result["high"], settings[key])
             rows.append(
                 _row(
                     claim,
@@ -200,7 +145,6 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                     number,
                     _unit(tree[metric], protocol, False),
                     result,
-                    verdict,
                 )
             )
         claim = "the CNN is almost perfect after 10 iterations"
@@ -237,7 +181,6 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                 "almost perfect",
                 _unit(cnn, protocol, False),
                 result,
-                direction_verdict(result["low"], result["high"], "higher"),
             )
         )
         claim = "the CNN beats the decision tree (repeating patterns)"
@@ -253,7 +196,7 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                 )
             )
             continue
-        result = paired(cnn, tree["accuracy"])
+        result = paired(cnn, tree["accuracy"], "higher")
         rows.append(
             _row(
                 claim,
@@ -263,7 +206,6 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                 "0.41 vs almost perfect",
                 _unit(cnn, protocol, True),
                 result,
-                direction_verdict(result["low"], result["high"], "higher"),
             )
         )
     claim = "the random split is not quite fair: chunks of a file on both sides inflate scores"
@@ -273,7 +215,7 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
     ).empty:
         a = _values(scores, "leaky", "accuracy", CNN)
         b = _values(scores, "recording", "accuracy", CNN)
-        result = welch(a, b)
+        result = welch(a, b, "higher")
         unit = f"{_unit(a, 'leaky', False)} vs {_unit(b, 'recording', False)}"
         rows.append(
             _row(
@@ -284,7 +226,6 @@ def image_claims(scores: pd.DataFrame | None, settings: dict) -> list[dict]:
                 "(said, not measured)",
                 unit,
                 result,
-                direction_verdict(result["low"], result["high"], "higher"),
             )
         )
     else:
@@ -323,7 +264,7 @@ def regression_claims(scores: pd.DataFrame | None) -> list[dict]:
                 )
             )
             continue
-        result = paired(lstm, last)
+        result = paired(lstm, last, "lower")
         rows.append(
             _row(
                 claim,
@@ -333,7 +274,6 @@ def regression_claims(scores: pd.DataFrame | None) -> list[dict]:
                 "no number (other data)",
                 _unit(lstm, protocol, True),
                 result,
-                direction_verdict(result["low"], result["high"], "lower"),
             )
         )
     return rows
@@ -342,5 +282,5 @@ def regression_claims(scores: pd.DataFrame | None) -> list[dict]:
 def findings(image: pd.DataFrame | None, regression: pd.DataFrame | None, settings) -> pd.DataFrame:
     """Every claim row, with Holm-adjusted p-values over the table."""
     table = pd.DataFrame(image_claims(image, settings) + regression_claims(regression))
-    table.insert(table.columns.get_loc("p") + 1, "p (Holm)", holm(table["p"]))
+    table.insert(table.columns.get_loc("p") + 1, "p (Holm)", adjust_holm(table["p"]))
     return table

@@ -18,6 +18,8 @@ All measures, for true KSS ``y`` (integers 1..9) and continuous predictions ``p`
 - ``false_warning_rate``: among true KSS <= 6, the share with ``p >= threshold``.
 
 A rate whose reference group is empty is NaN (not 0), so it cannot pass for a perfect score.
+MAE, RMSE, the kappa and the macro-F1 (over all 4 levels, ``zero_division=0``) come from the
+shared :mod:`vigilance.evaluation.measures`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import math
 import numpy as np
 
 from vigilance.blink.format import kss_level
+from vigilance.evaluation.measures import averaged, kappa, regression_scores
 
 DEFAULT_BINS = [[1, 3], [4, 6], [7, 7], [8, 9]]
 
@@ -60,15 +63,13 @@ def kss_measures(
     Returns:
         Measure name -> value (NaN where its reference group is empty).
     """
-    from sklearn.metrics import cohen_kappa_score, f1_score
-
     y_true = np.asarray(y_true, dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
     if y_true.shape != y_pred.shape or y_true.ndim != 1 or not len(y_true):
         raise ValueError(
             f"need two equal, non-empty 1-D arrays, got {y_true.shape} and {y_pred.shape}"
         )
-    error = y_pred - y_true
+    regression = regression_scores(y_true, y_pred)
     rounded = np.clip(np.round(y_pred), 1, 9)
     levels = list(range(len(bins)))
     true_level = kss_level(y_true, bins).astype(int)
@@ -76,19 +77,14 @@ def kss_measures(
     warning = y_pred >= warning_threshold
     critical = (y_true >= critical_true[0]) & (y_true <= critical_true[1])
     judged_alert = (rounded >= critical_pred[0]) & (rounded <= critical_pred[1])
-    if len(set(true_level) | set(pred_level)) > 1:
-        kappa = float(cohen_kappa_score(true_level, pred_level, labels=levels, weights="quadratic"))
-    else:
-        kappa = math.nan  # one level only: chance agreement is total, kappa undefined
     return {
-        "mae": float(np.abs(error).mean()),
-        "rmse": float(np.sqrt((error**2).mean())),
+        "mae": regression["mae"],
+        "rmse": regression["rmse"],
         "accuracy_9": float((rounded == y_true).mean()),
         "accuracy_4": float((pred_level == true_level).mean()),
-        "kappa_4": kappa,
-        "macro_f1_4": float(
-            f1_score(true_level, pred_level, labels=levels, average="macro", zero_division=0)
-        ),
+        # One level only: chance agreement is total and the kappa undefined (NaN).
+        "kappa_4": kappa(true_level, pred_level, levels, weights="quadratic"),
+        "macro_f1_4": averaged(true_level, pred_level, levels, "macro")[2],
         "critical_miss_rate": _rate(judged_alert, critical),
         "warning_sensitivity": _rate(warning, y_true >= alarm_true),
         "false_warning_rate": _rate(warning, y_true <= calm_true),

@@ -10,35 +10,32 @@ on the training folds' windows (labels unused) before fine-tuning on the same fo
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from vigilance.blink.rldd import rldd_level
+from vigilance.evaluation.measures import averaged, kappa, regression_scores
 
 KPI = "kappa_3"
 
 
 def rldd_measures(y_true, y_pred) -> dict[str, float]:
-    """3-class accuracy (the data set's own measure), quadratic kappa, macro-F1, MAE, RMSE."""
-    from sklearn.metrics import cohen_kappa_score, f1_score
+    """3-class accuracy (the data set's own measure), quadratic kappa, macro-F1, MAE, RMSE.
 
+    From :mod:`vigilance.evaluation.measures` on the label set 0, 1, 2 (kappa NaN when one
+    level only occurs; macro-F1 over all three levels, ``zero_division=0``).
+    """
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     true = rldd_level(y_true).astype(int)
     pred = np.clip(np.round(y_pred / 5.0), 0, 2).astype(int)
     levels = [0, 1, 2]
-    if len(set(true) | set(pred)) > 1:
-        kappa = float(cohen_kappa_score(true, pred, labels=levels, weights="quadratic"))
-    else:
-        kappa = math.nan
-    error = y_pred - y_true
+    regression = regression_scores(y_true, y_pred)
     return {
         "accuracy_3": float((true == pred).mean()),
-        "kappa_3": kappa,
-        "macro_f1_3": float(f1_score(true, pred, labels=levels, average="macro", zero_division=0)),
-        "mae": float(np.abs(error).mean()),
-        "rmse": float(np.sqrt((error**2).mean())),
+        "kappa_3": kappa(true, pred, levels, weights="quadratic"),
+        "macro_f1_3": averaged(true, pred, levels, "macro")[2],
+        "mae": regression["mae"],
+        "rmse": regression["rmse"],
     }
 
 

@@ -7,6 +7,8 @@ KPI (quadratic-weighted kappa on 4 KSS levels). TPE after ``startup_trials`` ran
 median pruner on the KPI per epoch, run by ``workers`` worker jobs on one shared study
 (:mod:`vigilance.evaluation.sweeps`: exact totals, interrupted trials run again), as the
 pre-training sweep (:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
+The study is named by a digest of its input files (the data and the pre-trained encoder) and
+of its parameters, so a retrained encoder or changed data starts a new study.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ import math
 
 import optuna
 
-from vigilance.core.config import config_hash
-from vigilance.evaluation.sweeps import counted, lock_path, open_storage, run_worker
+from vigilance.evaluation.sweeps import (
+    RUN_ONLY,
+    StudyIdentity,
+    counted,
+    lock_path,
+    open_storage,
+    run_worker,
+)
+from vigilance.evaluation.sweeps import study_identity as sweep_identity
 from vigilance.finetune.hparams import build_configs, flat_defaults
 from vigilance.finetune.run import build_model, label_mean, make_trainer
 from vigilance.pretrain.sweep import suggest
@@ -25,11 +34,31 @@ from vigilance.pretrain.sweep import suggest
 log = logging.getLogger("vigilance.sweep")
 
 
-def study_name(finetune: dict, dataset: str) -> str:
-    """A name that changes whenever the sweep's settings do."""
-    sweep = {k: v for k, v in finetune["sweep"].items() if k not in ("workers", "storage")}
-    settings = {"sweep": sweep, "fixed": flat_defaults(finetune)}
-    return f"finetune-{dataset}-{config_hash(settings)[:12]}"
+def study_identity(
+    finetune: dict,
+    dataset: str,
+    files,
+    window: int,
+    bins,
+    device: str,
+    precision: str,
+    deterministic: bool,
+) -> StudyIdentity:
+    """The study's identity: the digests of the data files and the pre-trained encoder, and
+    every parameter a trial uses (``vigilance.evaluation.sweeps.study_identity``)."""
+    params = {
+        "sweep": {k: v for k, v in finetune["sweep"].items() if k not in RUN_ONLY},
+        "fixed": flat_defaults(finetune),
+        "schedule": finetune["strategies"][finetune["best_strategy"]],
+        "features": finetune["features"],
+        "evaluation": finetune["evaluation"],
+        "window": window,
+        "bins": bins,
+        "device": device,
+        "precision": precision,
+        "deterministic": deterministic,
+    }
+    return sweep_identity(f"finetune-{dataset}", files, params)
 
 
 def run_sweep(

@@ -1,5 +1,7 @@
-"""Training loop of the fine-tuning: unfreezing schedule, AdamW, clipping, accumulation,
-selection of the epoch with the best validation KPI, and one scoring of the test set.
+"""The step and measures of the fine-tuning: unfreezing schedule, AdamW, clipping,
+accumulation, selection of the epoch with the best validation KPI, and one scoring of the test
+set; the epoch loop (patience, per-epoch checkpoints, resume) is
+:class:`vigilance.core.loop.EpochLoop`.
 
 Per epoch the metrics are the training loss (MSE), the validation loss and every measure of
 :mod:`vigilance.finetune.measures` on the validation windows, the number of trainable blocks and
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vigilance.core.checkpoint import Resumable
+from vigilance.core.checkpoint import save_torch
 from vigilance.core.device import autocast
-from vigilance.core.io import atomic_path
+from vigilance.core.loop import EpochLoop
 from vigilance.finetune.measures import DEFAULT_BINS, kss_measures
 from vigilance.finetune.unfreeze import set_modes, set_trainable, trainable_blocks
 
@@ -60,7 +61,7 @@ def selection_key(metrics: dict[str, float], kpi_name: str = KPI) -> tuple[float
     return (-math.inf if kpi is None or math.isnan(kpi) else kpi, -metrics["loss"])
 
 
-class FinetuneTrainer(Resumable):
+class FinetuneTrainer(EpochLoop):
     """Fine-tune one model.
 
     Args:
@@ -76,7 +77,8 @@ class FinetuneTrainer(Resumable):
             with ``kpi`` the name of the measure that selects the checkpoint.
     """
 
-    STATE_KEYS = ("epoch", "rows", "best_key", "best_epoch", "best_state", "bad_epochs")
+    WORST = (-math.inf, -math.inf)
+    logger = log
 
     def __init__(
         self,
@@ -100,9 +102,7 @@ class FinetuneTrainer(Resumable):
             model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
         )
         self.scheduler = torch.optim.lr_scheduler.ExponentialLR(self.optimizer, cfg.decay)
-        self.epoch, self.rows, self.best_epoch, self.bad_epochs = 0, [], -1, 0
-        self.best_key = (-math.inf, -math.inf)
-        self.best_state = None
+        self.reset_progress()
 
     @property
     def best(self) -> float:
@@ -114,7 +114,8 @@ class FinetuneTrainer(Resumable):
         return n_blocks if self.scratch else trainable_blocks(self.schedule, epoch, n_blocks)
 
     # -- one pass -------------------------------------------------------------------------
-    def _epoch(self, train) -> dict[str, float]:
+    def train_epoch(self, train) -> dict[str, float]:
+        """One epoch of optimisation: training MSE, trainable blocks and parameters."""
         cfg, n_top = self.cfg, self.n_top(self.epoch)
         set_trainable(self.model, n_top, everything=self.scratch)
         set_modes(self.model, n_top, everything=self.scratch)
@@ -160,68 +161,19 @@ class FinetuneTrainer(Resumable):
         """Loss (MSE) and every measure on ``data``."""
         return self.score(*self.predict(data))
 
-    # -- the loop -------------------------------------------------------------------------
-    def fit(
-        self,
-        train,
-        val,
-        state_path: Path | None = None,
-        on_epoch: Callable[[int, float], None] | None = None,
-        stop_after: int | None = None,
-    ) -> list[dict]:
-        """Train until ``epochs`` or early stopping on the validation KPI; checkpoint each epoch.
+    # -- what the epoch loop asks of a part -----------------------------------------------
+    def selection_key(self, metrics: dict[str, float]) -> tuple[float, float]:
+        return selection_key(metrics, self.kpi)
 
-        Returns:
-            The metrics in long form: dicts of epoch, split, metric, value.
-        """
-        if state_path is not None and Path(state_path).exists():
-            if self.load_state(state_path):
-                log.info("resumed from %s at epoch %d", state_path, self.epoch)
-            else:
-                log.warning("%s was made with other settings: starting afresh", state_path)
-        done_here = 0
-        while self.epoch < self.cfg.epochs and self.bad_epochs < self.cfg.patience:
-            started = time.perf_counter()
-            train_metrics = self._epoch(train)
-            lr = self.optimizer.param_groups[0]["lr"]
-            self.scheduler.step()
-            val_metrics = self.evaluate(val)
-            seconds = time.perf_counter() - started
-            for split, values in (("train", train_metrics), ("val", val_metrics)):
-                for name, value in values.items():
-                    self.rows.append(
-                        {"epoch": self.epoch, "split": split, "metric": name, "value": value}
-                    )
-            for name, value in (("lr", lr), ("seconds", seconds)):
-                self.rows.append(
-                    {"epoch": self.epoch, "split": "train", "metric": name, "value": value}
-                )
-            key = selection_key(val_metrics, self.kpi)
-            log.info(
-                "epoch %d (%d blocks trainable): train MSE %.3f, val MSE %.3f, val %s %.3f",
-                self.epoch,
-                train_metrics["trainable_blocks"],
-                train_metrics["loss"],
-                val_metrics["loss"],
-                self.kpi,
-                val_metrics[self.kpi],
-            )
-            if key > self.best_key:
-                self.best_key, self.best_epoch, self.bad_epochs = key, self.epoch, 0
-                self.best_state = {
-                    k: v.detach().clone() for k, v in self.model.state_dict().items()
-                }
-            else:
-                self.bad_epochs += 1
-            self.epoch += 1
-            if state_path is not None:
-                self.save_state(state_path)
-            if on_epoch is not None:
-                on_epoch(self.epoch - 1, val_metrics[self.kpi])
-            done_here += 1
-            if stop_after is not None and done_here >= stop_after:
-                break
-        return self.rows
+    def monitored(self, metrics: dict[str, float]) -> float:
+        return metrics[self.kpi]
+
+    def describe(self, train_metrics: dict, val_metrics: dict) -> str:
+        return (
+            f"{train_metrics['trainable_blocks']} blocks trainable, train MSE "
+            f"{train_metrics['loss']:.3f}, val MSE {val_metrics['loss']:.3f}, "
+            f"val {self.kpi} {val_metrics[self.kpi]:.3f}"
+        )
 
     def test(self, data) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
         """Score ``data`` once with the selected checkpoint: (measures, true, predicted)."""
@@ -230,10 +182,9 @@ class FinetuneTrainer(Resumable):
         y, p = self.predict(data)
         return self.score(y, p), y, p
 
-    # -- checkpoints (save_state / load_state: vigilance.checkpoint.Resumable) -------------
+    # -- checkpoints (save_state / load_state: vigilance.core.checkpoint.Resumable) --------
 
     def save_model(self, path: Path, extra: dict | None = None) -> None:
         """The selected weights with their architecture."""
         state = self.best_state or self.model.state_dict()
-        with atomic_path(path) as tmp:
-            torch.save({"arch": self.model.arch, "state": state, **(extra or {})}, tmp)
+        save_torch(path, {"arch": self.model.arch, "state": state, **(extra or {})})

@@ -52,9 +52,21 @@ def _empty(ax, text: str) -> None:
     ax.set_axis_off()
 
 
+def _legend(fig, axes) -> None:
+    """One legend for all panels, outside them on the right (it hides no curve)."""
+    entries = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    if entries:
+        fig.legend(entries.values(), entries.keys(), loc="outside right center", fontsize="small")
+
+
 def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
     """LOESS-smoothed test curves of some methods, one panel per task."""
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
+    )
     for ax, task in zip(axes[0], tasks, strict=True):
         mean = mean_curve(curves, metric, task)
         mean = mean[mean["method"].isin(methods)]
@@ -71,14 +83,16 @@ def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
                 label=label,
             )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=task)
-        ax.legend(fontsize="small")
+    _legend(fig, axes[0])
     fig.suptitle(title)
     return fig
 
 
 def plot_last_epochs(plt, curves, metric, tasks, k, title):
     """The last ``k`` epochs of every method (mean over seeds) with a linear fit each."""
-    fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
+    )
     for ax, task in zip(axes[0], tasks, strict=True):
         mean = mean_curve(curves, metric, task)
         if mean.empty:
@@ -96,13 +110,16 @@ def plot_last_epochs(plt, curves, metric, tasks, k, title):
                     label=method,
                 )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=f"{task}: last {k} epochs")
-        ax.legend(fontsize="small")
+    _legend(fig, axes[0])
     fig.suptitle(title)
     return fig
 
 
 def plot_stitches(plt, stitch: pd.DataFrame, title):
-    """Heat maps of the learnt cross-stitch matrices (mean over seeds), per method and depth."""
+    """Heat maps of the learnt cross-stitch matrices (mean over seeds): a row per method, a
+    column per depth, one colour scale, each cell annotated in a contrasting colour."""
+    from vigilance.plots import fit_tick_labels, heatmap
+
     if stitch.empty:
         fig, ax = plt.subplots(figsize=(4, 2))
         _empty(ax, "no cross-stitch method in the config")
@@ -110,17 +127,35 @@ def plot_stitches(plt, stitch: pd.DataFrame, title):
     mean = stitch.groupby(["method", "depth", "to", "from"], as_index=False, sort=False)[
         "value"
     ].mean()
-    keys = list(mean[["method", "depth"]].drop_duplicates().itertuples(index=False))
-    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3.2), squeeze=False)
-    for ax, (method, depth) in zip(axes[0], keys, strict=True):
-        part = mean[(mean["method"] == method) & (mean["depth"] == depth)]
-        order = list(dict.fromkeys(part["to"]))
-        grid = part.pivot(index="to", columns="from", values="value").loc[order, order]
-        ax.imshow(grid.to_numpy(), cmap="viridis")
-        for (i, j), v in np.ndenumerate(grid.to_numpy()):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w", fontsize="small")
-        ax.set_xticks(range(len(order)), order, rotation=45, fontsize="x-small")
-        ax.set_yticks(range(len(order)), order, fontsize="x-small")
-        ax.set_title(f"{method}, block {depth}", fontsize="small")
+    methods = list(dict.fromkeys(mean["method"]))
+    depths = sorted(mean["depth"].unique())
+    tasks = max(mean.groupby("method")["to"].nunique())
+    size = 1.2 + 0.55 * tasks
+    fig, axes = plt.subplots(
+        len(methods),
+        len(depths),
+        figsize=(size * len(depths) + 1.6, size * len(methods) + 0.6),
+        squeeze=False,
+        layout="constrained",
+    )
+    low, high = min(0.0, mean["value"].min()), max(1.0, mean["value"].max())
+    for row, method in enumerate(methods):
+        for col, depth in enumerate(depths):
+            ax = axes[row, col]
+            part = mean[(mean["method"] == method) & (mean["depth"] == depth)]
+            if part.empty:
+                ax.set_axis_off()
+                continue
+            order = list(dict.fromkeys(part["to"]))
+            grid = part.pivot(index="to", columns="from", values="value").loc[order, order]
+            heatmap(ax, grid, vmin=low, vmax=high, cbar=False)
+            ax.set_title(f"{method}, block {depth}", fontsize="small")
+            ax.set(xlabel="from task" if row == len(methods) - 1 else "", ylabel="")
+            if col:
+                ax.set_yticklabels([])
+            else:
+                ax.set_ylabel("to task")
+    image = next(ax.collections[0] for ax in axes.flat if ax.collections)
+    fig.colorbar(image, ax=axes, shrink=0.8, label="cross-stitch weight")
     fig.suptitle(title)
-    return fig
+    return fit_tick_labels(fig)

@@ -1,39 +1,34 @@
-"""Per-task scores from a confusion matrix, as the thesis' per-epoch evaluation.
+"""Per-task scores of the multi-task part, as the thesis' per-epoch evaluation (Wiedekopf 2020).
 
-Precision, recall and F1 per class; F1 averaged micro, macro (over the classes present in the
-true or the predicted labels, as scikit-learn's default) and weighted (by support); accuracy.
-A class with no prediction or no support has precision or recall 0 (``zero_division=0``).
+Accuracy, F1 micro (equal to accuracy for single-label tasks), macro and weighted, and F1 per
+class (``f1_class<k>``), from :mod:`vigilance.evaluation.measures`. The macro average runs over
+**all K classes of the task's label set** (the thesis' evaluation), not only over the classes
+that occur: OPPORTUNITY Locomotion's class 3 never occurs and scores F1 0 in every epoch
+(``zero_division=0``), as in the thesis' tables.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-
-def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """(K, K) counts: rows true class, columns predicted class."""
-    cm = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(cm, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
-    return cm
+from vigilance.evaluation.measures import per_class
 
 
-def scores(cm: np.ndarray) -> dict[str, float]:
-    """Accuracy, F1 micro / macro / weighted and F1 per class (``f1_class<k>``) of a matrix."""
-    tp = np.diag(cm).astype(float)
-    predicted = cm.sum(axis=0).astype(float)
-    support = cm.sum(axis=1).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(predicted > 0, tp / predicted, 0.0)
-        recall = np.where(support > 0, tp / support, 0.0)
-        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    present = (support > 0) | (predicted > 0)
-    total = support.sum()
-    accuracy = tp.sum() / total if total else float("nan")
+def scores(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, float]:
+    """Accuracy, F1 micro / macro / weighted and F1 per class of one task's predictions.
+
+    Args:
+        y_true: (N,) true class ids 0..K-1; y_pred: (N,) predicted class ids.
+        n_classes: K, the size of the task's label set.
+    """
+    table = per_class(y_true, y_pred, n_classes)
+    f1, support = table["f1"].to_numpy(), table["support"].to_numpy()
+    accuracy = float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
     out = {
-        "accuracy": float(accuracy),
-        "f1_micro": float(accuracy),  # single-label: micro F1 equals accuracy
-        "f1_macro": float(f1[present].mean()) if present.any() else float("nan"),
-        "f1_weighted": float((f1 * support).sum() / total) if total else float("nan"),
+        "accuracy": accuracy,
+        "f1_micro": accuracy,  # single-label: micro F1 equals accuracy
+        "f1_macro": float(f1.mean()),  # over all K classes: sklearn's macro with labels=0..K-1
+        "f1_weighted": float((f1 * support).sum() / support.sum()),
     }
     out.update({f"f1_class{k}": float(v) for k, v in enumerate(f1)})
     return out

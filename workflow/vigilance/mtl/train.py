@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from vigilance.core.device import autocast
-from vigilance.mtl.metrics import confusion, scores
+from vigilance.mtl.metrics import scores
 from vigilance.mtl.windows import SPLITS
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ def evaluate(pred: np.ndarray, y: np.ndarray, tasks, n_classes) -> list[dict]:
     """Long-form score rows (task, metric, value) of predictions against labels."""
     rows = []
     for t, task in enumerate(tasks):
-        cm = confusion(y[:, t], pred[:, t], n_classes[t])
-        rows += [{"task": task, "metric": m, "value": v} for m, v in scores(cm).items()]
+        got = scores(y[:, t], pred[:, t], n_classes[t])
+        rows += [{"task": task, "metric": m, "value": v} for m, v in got.items()]
     return rows
 
 

@@ -78,3 +78,64 @@ def mask_rows(
         (treatment == MASKED)[..., None], torch.full_like(x, cfg.mask_value), x_masked
     )
     return x_masked, chosen, treatment
+
+
+def row_kind_sums(errors: dict[str, torch.Tensor], treatment: torch.Tensor) -> dict[str, tuple]:
+    """Sums and counts of every per-row error, over all chosen rows and by row kind.
+
+    Only the mask-index rows carry the pre-training question: a noised row shows the model a
+    scaled copy of its target and a kept row the target itself, while the baselines see
+    neither. So every error (the model's ``loss``, ``loss_original``, the baselines') is also
+    summed on each kind alone, as ``<name>_masked``, ``<name>_noised`` and ``<name>_kept``;
+    the claims and Fig 4.3 compare model and baselines on ``*_masked``.
+
+    Args:
+        errors: name -> (C,) per-row squared errors of the C chosen rows.
+        treatment: (C,) the chosen rows' treatments (:data:`MASKED`, :data:`NOISED`,
+            :data:`KEPT`).
+
+    Returns:
+        metric -> (sum, count), to be summed over batches and divided.
+    """
+    out = {}
+    for name, err in errors.items():
+        err = err.detach()
+        out[name] = (float(err.sum()), int(err.numel()))
+        for label, code in TREATMENTS.items():
+            part = err[treatment == code]
+            out[f"{name}_{label}"] = (float(part.sum()), int(part.numel()))
+    return out
+
+
+def visible_baselines(
+    x: torch.Tensor, real: torch.Tensor, treatment: torch.Tensor
+) -> dict[str, torch.Tensor]:
+    """The mean and next-row predictions of the chosen rows (C, N) from what the model sees.
+
+    The thesis' baselines (:func:`vigilance.pretrain.model.baselines`) read the unmasked
+    sequence, so they know values hidden from the model (a masked row's own value enters the
+    mean; the next row may itself be masked). These read only the rows the model can look at,
+    real and not masked (thesis 000, section 4.1: "the mean blink feature vector within each
+    sample, excluding the masked rows"): ``mean_visible`` is their mean, ``next_visible`` the
+    first of them after the chosen row, else the last before it.
+
+    Args:
+        x: (B, L, N) the unmasked batch; ``real``: (B, L); ``treatment``: (B, L) from
+            :func:`mask_rows`.
+    """
+    visible = real & (treatment != MASKED)
+    weights = visible[..., None].to(x.dtype)
+    mean = (x * weights).sum(1, keepdim=True) / weights.sum(1, keepdim=True).clamp(min=1)
+    length = x.shape[1]
+    rows = torch.arange(length, device=x.device)[None].expand_as(real)
+    after = torch.where(visible, rows, length)
+    # For each position, the first visible row strictly after it (suffix minimum).
+    following = torch.flip(torch.cummin(torch.flip(after, [1]), 1).values, [1])
+    following = torch.cat([following[:, 1:], torch.full_like(following[:, :1], length)], 1)
+    before = torch.where(visible, rows, -1)
+    preceding = torch.cat([torch.full_like(before[:, :1], -1), before[:, :-1]], 1)
+    preceding = torch.cummax(preceding, 1).values
+    source = torch.where(following < length, following, preceding.clamp(min=0))
+    nxt = torch.gather(x, 1, source[..., None].expand_as(x))
+    chosen = treatment > 0
+    return {"mean_visible": mean.expand_as(x)[chosen], "next_visible": nxt[chosen]}

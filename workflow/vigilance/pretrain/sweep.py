@@ -2,12 +2,13 @@
 
 Akiba et al. (2019), "Optuna: A Next-generation Hyperparameter Optimization Framework", KDD.
 A TPE sampler (Bergstra et al. 2011) after ``startup_trials`` random trials, seeded; a median
-pruner on the validation loss per epoch; a shared storage (a journal file in results/, or an RDB)
-that W worker jobs run trials of together (``vigilance.evaluation.sweeps``), so an interrupted sweep
-resumes where it stopped (the study name carries a hash of the sweep's settings, so a changed
-space starts a new study). Invalid architectures (heads not dividing the embedding size, ...)
-are pruned with the reason recorded as the trial's ``invalid`` attribute; a diverging trial
-(NaN loss) is recorded as failed, with the reason in ``diverged``, and the sweep goes on.
+pruner on the validation loss per epoch; a shared storage (a journal file in results/, or an
+RDB) that W worker jobs run trials of together (``vigilance.evaluation.sweeps``), so an
+interrupted sweep resumes where it stopped. The study is named by a digest of its input files
+and parameters, so a changed input or setting starts a new study. Invalid architectures (heads
+not dividing the embedding size, ...) are pruned with the reason recorded as the trial's
+``invalid`` attribute; a diverging trial (NaN loss) is recorded as failed, with the reason in
+``diverged``, and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ import math
 import optuna
 import pandas as pd
 
-from vigilance.core.config import config_hash
-from vigilance.evaluation.sweeps import counted, lock_path, open_storage, run_worker
+from vigilance.evaluation.sweeps import (
+    RUN_ONLY,
+    StudyIdentity,
+    counted,
+    lock_path,
+    open_storage,
+    run_worker,
+)
+from vigilance.evaluation.sweeps import study_identity as sweep_identity
 from vigilance.models.backbone import check_backbone
-from vigilance.pretrain.hparams import build_configs, flat_defaults
+from vigilance.pretrain.hparams import build_configs, flat_defaults, suggest_valid
 from vigilance.pretrain.thesis import RANGES
 from vigilance.pretrain.train import DivergedError, Trainer
 
@@ -46,15 +54,32 @@ def suggest(trial: optuna.Trial, space: dict) -> dict:
     return params
 
 
-def study_name(pretrain: dict, dataset: str) -> str:
-    """A name that changes whenever the sweep's settings do (so a stale study is not reused);
-    how it is run (workers, storage) does not change it."""
-    settings = {
-        "sweep": {k: v for k, v in pretrain["sweep"].items() if k not in ("workers", "storage")},
+def study_identity(
+    pretrain: dict,
+    dataset: str,
+    files,
+    features: str,
+    window: int,
+    widths: list[int] | None,
+    device: str,
+    precision: str,
+    deterministic: bool,
+) -> StudyIdentity:
+    """The study's identity: the digests of the data files (blinks, split manifest,
+    normalisation) and every parameter a trial uses; how the sweep is run (workers, storage)
+    does not change it (``vigilance.evaluation.sweeps.study_identity``)."""
+    params = {
+        "sweep": {k: v for k, v in pretrain["sweep"].items() if k not in RUN_ONLY},
         "fixed": flat_defaults(pretrain),
         "masking": pretrain["masking"],
+        "features": features,
+        "window": window,
+        "widths": list(widths or []),
+        "device": device,
+        "precision": precision,
+        "deterministic": deterministic,
     }
-    return f"pretrain-{dataset}-{config_hash(settings)[:12]}"
+    return sweep_identity(f"pretrain-{dataset}", files, params)
 
 
 def make_study(pretrain: dict, storage, name: str, worker: int = 0, workers: int = 1):
@@ -99,7 +124,8 @@ def make_objective(
     fixed.update(epochs=sweep["epochs"], steps_per_epoch=sweep["steps_per_epoch"])
 
     def objective(trial: optuna.Trial) -> float:
-        params = {**fixed, **suggest(trial, sweep["space"])}
+        chosen = suggest_valid(trial, sweep["space"], fixed, [n_features, *(widths or [])], suggest)
+        params = {**fixed, **chosen}
         backbone, head, train, masking = build_configs(
             params, n_features, window, pretrain["masking"], precision
         )

@@ -1,35 +1,39 @@
-"""Training loop of the pre-training: AdamW, warm-up then decay, clipping, accumulation,
-early stopping, a checkpoint every epoch with exact resume, bf16 autocast on CUDA.
+"""The step and measures of the pre-training: AdamW, warm-up then decay, clipping,
+accumulation, bf16 autocast on CUDA; the epoch loop (early stopping on the validation loss, a
+checkpoint every epoch with exact resume) is :class:`vigilance.core.loop.EpochLoop`.
 
 Every epoch draws its training windows and masks from generators seeded by (seed, epoch), and
 the validation batches and masks are the same every epoch, so a run is reproducible and a run
 resumed from its last checkpoint (which also stores the global RNG state used by dropout)
 ends with the same numbers as an uninterrupted one. Per epoch and split the metrics are the
-loss (MSE over chosen rows), the loss by treatment, the loss on the original 9 features only,
-and the mean and next-row baselines on the same chosen rows.
+loss (MSE over chosen rows), the loss on the original 9 features only, and the mean and
+next-row baselines on the same chosen rows (the thesis' from the unmasked sequence, and
+``*_visible`` from the rows the model sees), each also by row kind (``*_masked``,
+``*_noised``, ``*_kept``: :func:`vigilance.pretrain.masking.row_kind_sums`).
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from vigilance.core.checkpoint import Resumable
+from vigilance.core.checkpoint import save_torch
 from vigilance.core.device import autocast
-from vigilance.core.io import atomic_path
+from vigilance.core.loop import EpochLoop
 from vigilance.models.backbone import BackboneConfig
-from vigilance.pretrain.masking import MaskingConfig, mask_rows
+from vigilance.pretrain.masking import (
+    MaskingConfig,
+    mask_rows,
+    row_kind_sums,
+    visible_baselines,
+)
 from vigilance.pretrain.model import (
     HeadConfig,
     PretrainModel,
     baselines,
-    batch_metrics,
     squared_errors,
 )
 
@@ -71,7 +75,7 @@ def _generator(device, *seeds: int) -> torch.Generator:
     return generator
 
 
-class Trainer(Resumable):
+class Trainer(EpochLoop):
     """Pre-train one model on windows of one data set, feature set, fraction and seed.
 
     Args:
@@ -84,7 +88,8 @@ class Trainer(Resumable):
             ``loss_original``, comparable between feature sets).
     """
 
-    STATE_KEYS = ("epoch", "rows", "best", "best_state", "bad_epochs", "arch")
+    STATE_KEYS = (*EpochLoop.STATE_KEYS, "arch")
+    logger = log
 
     def __init__(
         self,
@@ -108,8 +113,12 @@ class Trainer(Resumable):
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda e: lr_factor(e, train.warmup_epochs, train.decay)
         )
-        self.epoch, self.rows, self.best, self.bad_epochs = 0, [], math.inf, 0
-        self.best_state = None
+        self.reset_progress()
+
+    @property
+    def best(self) -> float:
+        """The best validation loss so far (inf before the first epoch)."""
+        return -self.best_key[0]
 
     # -- one pass -------------------------------------------------------------------------
     def _errors(self, windows, idx, generator):
@@ -127,11 +136,13 @@ class Trainer(Resumable):
             errors["loss_original"] = errors["loss"]
         # The baselines on exactly the same chosen rows, for the training split too.
         with torch.no_grad():
-            for name, guess in baselines(x, real, chosen).items():
+            guesses = {**baselines(x, real, chosen), **visible_baselines(x, real, treatment)}
+            for name, guess in guesses.items():
                 errors[f"baseline_{name}"] = squared_errors(guess, target)
         return errors, treatment[chosen]
 
-    def _epoch(self, windows, val_windows) -> dict[str, dict[str, float]]:
+    def train_epoch(self, windows) -> dict[str, float]:
+        """One epoch of optimisation; the training metrics on the rows it trained on."""
         cfg = self.cfg
         self.model.train()
         sample = _generator("cpu", self.seed, self.epoch, 0)
@@ -150,10 +161,10 @@ class Trainer(Resumable):
                 if not torch.isfinite(loss):
                     raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
                 (loss / cfg.accumulate).backward()
-                _add(sums, batch_metrics({k: v.detach() for k, v in errors.items()}, treatment))
+                _add(sums, row_kind_sums(errors, treatment))
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
             self.optimizer.step()
-        return {"train": _mean(sums), "val": self.evaluate(val_windows)}
+        return _mean(sums)
 
     @torch.no_grad()
     def evaluate(self, windows) -> dict[str, float]:
@@ -166,91 +177,31 @@ class Trainer(Resumable):
         sums: dict[str, list] = {}
         for idx in torch.split(picks, cfg.batch_size):
             errors, treatment = self._errors(windows, idx, masks)
-            _add(sums, batch_metrics(errors, treatment))
+            _add(sums, row_kind_sums(errors, treatment))
         return _mean(sums)
 
-    # -- the loop -------------------------------------------------------------------------
-    def fit(
-        self,
-        windows,
-        val_windows,
-        state_path: Path | None = None,
-        on_epoch: Callable[[int, float], None] | None = None,
-        stop_after: int | None = None,
-    ) -> list[dict]:
-        """Train until ``epochs`` or early stopping; checkpoint after every epoch.
+    # -- what the epoch loop asks of a part -----------------------------------------------
+    def selection_key(self, metrics: dict[str, float]) -> tuple[float]:
+        """Lower validation loss is better (NaN never is)."""
+        return (-metrics["loss"],)
 
-        Args:
-            windows, val_windows: Training and validation windows.
-            state_path: Where the per-epoch checkpoint lives; an existing one is resumed.
-            on_epoch: Called with (epoch, validation loss) after each epoch (the sweep's pruner
-                hook; it may raise to stop the run).
-            stop_after: Stop after this many epochs in this call (to test resuming).
+    def monitored(self, metrics: dict[str, float]) -> float:
+        return metrics["loss"]
 
-        Returns:
-            The metrics in long form: dicts of epoch, split, metric, value.
-        """
-        if state_path is not None and Path(state_path).exists():
-            if self.load_state(state_path):
-                log.info("resumed from %s at epoch %d", state_path, self.epoch)
-            else:
-                log.warning("%s was made with other settings: starting afresh", state_path)
-        done_here = 0
-        while self.epoch < self.cfg.epochs and self.bad_epochs < self.cfg.patience:
-            started = time.perf_counter()
-            metrics = self._epoch(windows, val_windows)
-            lr = self.optimizer.param_groups[0]["lr"]
-            self.scheduler.step()
-            for split, values in metrics.items():
-                for name, value in values.items():
-                    self.rows.append(
-                        {"epoch": self.epoch, "split": split, "metric": name, "value": value}
-                    )
-            self.rows.append({"epoch": self.epoch, "split": "train", "metric": "lr", "value": lr})
-            self.rows.append(
-                {
-                    "epoch": self.epoch,
-                    "split": "train",
-                    "metric": "seconds",
-                    "value": time.perf_counter() - started,
-                }
-            )
-            val_loss = metrics["val"]["loss"]
-            log.info(
-                "epoch %d: train %.4f, val %.4f (mean %.4f, next %.4f)",
-                self.epoch,
-                metrics["train"]["loss"],
-                val_loss,
-                metrics["val"]["baseline_mean"],
-                metrics["val"]["baseline_next"],
-            )
-            if val_loss < self.best:
-                self.best, self.bad_epochs = val_loss, 0
-                self.best_state = {
-                    k: v.detach().clone() for k, v in self.model.state_dict().items()
-                }
-            else:
-                self.bad_epochs += 1
-            self.epoch += 1
-            if state_path is not None:
-                self.save_state(state_path)
-            if on_epoch is not None:
-                on_epoch(self.epoch - 1, val_loss)
-            done_here += 1
-            if stop_after is not None and done_here >= stop_after:
-                break
-        return self.rows
+    def describe(self, train_metrics: dict, val_metrics: dict) -> str:
+        return (
+            f"train {train_metrics['loss']:.4f}, val {val_metrics['loss']:.4f} "
+            f"(mean {val_metrics['baseline_mean']:.4f}, next {val_metrics['baseline_next']:.4f})"
+        )
 
-    # -- checkpoints (save_state / load_state: vigilance.checkpoint.Resumable) -------------
+    # -- checkpoints (save_state / load_state: vigilance.core.checkpoint.Resumable) --------
 
     def save_encoder(self, path: Path, extra: dict | None = None) -> None:
         """The best weights with their architecture: loads without the config that made it."""
         state = self.best_state or self.model.state_dict()
-        with atomic_path(path) as tmp:
-            torch.save(
-                {"arch": self.arch, "state": state, "best_val_loss": self.best, **(extra or {})},
-                tmp,
-            )
+        save_torch(
+            path, {"arch": self.arch, "state": state, "best_val_loss": self.best, **(extra or {})}
+        )
 
 
 def load_encoder(path: str | Path, device="cpu") -> PretrainModel:

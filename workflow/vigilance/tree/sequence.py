@@ -28,6 +28,7 @@ from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import drivers_of, read_manifest
 from vigilance.blink.windows import build_windows
 from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.measures import roc_auc
 from vigilance.models.backbone import Backbone, BackboneConfig
 from vigilance.tree.blocks import SubCenterArcFace
 from vigilance.tree.lfw import verification_accuracy
@@ -198,8 +199,6 @@ def run_sequence(data: dict, cfg: dict, tasks: str, seed: int) -> tuple[list, di
     Returns:
         (long-form metric rows, test metrics).
     """
-    from sklearn.metrics import roc_auc_score
-
     from vigilance.tree.train import alternating_step, task_step
 
     rng = np.random.default_rng(seed)
@@ -246,7 +245,7 @@ def run_sequence(data: dict, cfg: dict, tasks: str, seed: int) -> tuple[list, di
     y = y.numpy()
     metrics = {
         "drowsiness_accuracy": float(np.mean((probs > 0.5) == (y == 1))),
-        "drowsiness_auc": float(roc_auc_score(y, probs)) if len(np.unique(y)) == 2 else math.nan,
+        "drowsiness_auc": roc_auc(y, probs),
         "verification_accuracy": verification_accuracy(np.sum(emb[a] * emb[b], 1), same, folds)[
             "accuracy"
         ],

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from vigilance.evaluation.measures import roc_auc
 from vigilance.tree.lfw import verification_accuracy
 from vigilance.tree.model import TSCAF
 
@@ -177,8 +178,6 @@ def evaluate(model: TSCAF, fatigue, pairs, device):
         (metrics dict, predictions DataFrame [task, item, label, score, fold],
         features (N_test, C), labels (N_test,)).
     """
-    from sklearn.metrics import roc_auc_score
-
     model.eval()
     test = fatigue["split"] == "test"
     images, labels = fatigue["images"][test], fatigue["labels"][test]
@@ -188,13 +187,12 @@ def evaluate(model: TSCAF, fatigue, pairs, device):
     scores = np.sum(emb[pairs["a"]] * emb[pairs["b"]], axis=1)
     lfw = verification_accuracy(scores, pairs["same"], pairs["fold"])
     fatigue_acc = float(np.mean((probs > 0.5) == (labels == 1)))
-    both = len(np.unique(labels)) == 2
     metrics = {
         "fatigue_accuracy": fatigue_acc,
         "verification_accuracy": lfw["accuracy"],
         "mean_accuracy": (fatigue_acc + lfw["accuracy"]) / 2,
-        "fatigue_auc": float(roc_auc_score(labels, probs)) if both else math.nan,
-        "verification_auc": float(roc_auc_score(pairs["same"], scores)),
+        "fatigue_auc": roc_auc(labels, probs),
+        "verification_auc": roc_auc(pairs["same"], scores),
     }
     predictions = pd.concat(
         [
