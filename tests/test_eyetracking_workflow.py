@@ -1,4 +1,4 @@
-"""The eye-tracking part as users run it: download from a local URL, bad data, a whole ci run."""
+"""The eye-tracking part as users run it: download, bad data, one's own export, a whole ci run."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import itertools
 import json
 import shutil
 import threading
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -138,12 +140,12 @@ def test_a_malformed_recording_fails_the_job_without_output(workflow_copy, tmp_p
     lines[6] = lines[6].replace("\tG\t", "\tG\tx\t", 1)  # a sixth column on line 7
     (data / "kot_10.csv").write_text("".join(lines))
     override = write_override(tmp_path / "o.yaml", path=str(data))
-    target = f"{GAZE}/chunks.npz"
+    target = f"{GAZE}/recordings.npz"
     proc = run_snakemake(target, "--cores", "1", "--configfile", str(override), cwd=workflow_copy)
     assert proc.returncode != 0
-    log = (workflow_copy / "logs/eyetracking/etra2021/chunks.log").read_text()
+    log = (workflow_copy / "logs/eyetracking/etra2021/recordings.log").read_text()
     assert f"{data / 'kot_10.csv'}: field 'line 7' has value" in log
-    assert "6 tab-separated column(s) (expected 5 columns" in log
+    assert "6 column(s) (expected 5 columns separated by '\\t' (layout etra2021" in log
     assert not (workflow_copy / target).exists()
 
 
@@ -178,3 +180,96 @@ def test_ci_run_with_eye_tracking_and_report(workflow_copy, tmp_path):
     html = report.read_text()
     for name in ("Eye tracking (ETRA 2021)", "comparison.html", "fair_vs_leaky.png"):
         assert name in html
+
+
+def write_export(folder, images=("beach", "city", "forest"), observers=("ann", "bob", "cy", "dee")):
+    """A tracker's plain export: rec<k>.csv with the header timestamp,x,y, and a manifest."""
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    lines = ["recording,stimulus,participant"]
+    for k, (image, observer) in enumerate(itertools.product(images, observers)):
+        centre = np.array([300.0 + 400 * images.index(image), 400.0])
+        steps = rng.normal(0, 3 + 4 * images.index(image), size=(240, 2))
+        gaze = centre + np.cumsum(steps, axis=0)
+        rows = [f"{20 * i},{x:.2f},{y:.2f}" for i, (x, y) in enumerate(gaze)]
+        (folder / f"rec{k:02d}.csv").write_text("timestamp,x,y\n" + "\n".join(rows) + "\n")
+        lines.append(f"rec{k:02d}.csv,{image},{observer}")
+    manifest = folder.parent / "labels.csv"
+    manifest.write_text("\n".join(lines) + "\n")
+    return manifest
+
+
+def own_data_override(file, folder, labels, **extra):
+    """A config running only a few models of every eye-tracking rule on one's own export."""
+    eyetracking = {
+        "path": str(folder),
+        "dataset": "mine",
+        "layout": {"preset": "timestamp_xy"},
+        "labels": labels,
+        "chunk_length": 40,
+        "chunk_step": 40,
+        "folds": 3,
+        "tasks": {
+            "image": {"protocols": ["leave_observer_out", "leaky"]},
+            "observer": {"protocols": ["leave_image_out"]},
+        },
+        "classical": {"models": ["DecisionTreeClassifier"], "inputs": ["gaze"]},
+        "deep": {"models": ["CNN"], "width": 4, "epochs": 1},
+        "regression": {"models": ["LastPoint", "LSTM"], "step": 40, "width": 4, "epochs": 1},
+        **extra,
+    }
+    return write_override(file, {"seeds": [1]}, **eyetracking)
+
+
+@pytest.mark.slow
+def test_own_export_with_a_manifest_runs_every_rule_by_configuration(workflow_copy, tmp_path):
+    manifest = write_export(tmp_path / "export")
+    labels = {"manifest": str(manifest), "file_column": "recording"}
+    labels |= {"image_column": "stimulus", "observer_column": "participant"}
+    override = own_data_override(tmp_path / "o.yaml", tmp_path / "export", labels)
+    out = "results/eyetracking/mine"
+    targets = [f"{out}/findings.html", f"{out}/protocols.png", f"{out}/regression/predictions.png"]
+    targets += [f"{out}/{task}/confusion_matrices.png" for task in ("image", "observer")]
+    proc = run_snakemake(
+        *targets, "--cores", "2", "--configfile", str(override), cwd=workflow_copy, timeout=900
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    recordings = pd.read_csv(workflow_copy / out / "recordings.csv")
+    assert len(recordings) == 12 and set(recordings["image"]) == {"beach", "city", "forest"}
+    image = pd.read_csv(workflow_copy / out / "image" / "comparison.csv")
+    assert {"majority class (trivial)", "stratified random (trivial)"} <= set(image["label"])
+    assert {"leave_observer_out_kappa_mean", "leaky_kappa_mean"} <= set(image.columns)
+    majority = image.set_index("label").loc["majority class (trivial)"]
+    assert majority["leave_observer_out_kappa_mean"] == pytest.approx(0.0)
+    # Leave-one-image-out: every test fold is one image, never seen in training.
+    path = workflow_copy / out / "observer/leave_image_out/CNN/seed1/predictions.csv"
+    predictions = pd.read_csv(path)
+    images = predictions["recording"].map(recordings.set_index("recording")["image"])
+    assert (images.groupby(predictions["fold"]).nunique() == 1).all()
+    assert predictions["fold"].nunique() == 3
+    regression = pd.read_csv(workflow_copy / out / "regression" / "comparison.csv")
+    assert set(regression["model"]) == {"LastPoint", "LSTM"}
+    assert (regression["recording_mae_mean"] > 0).all()
+    findings = pd.read_csv(workflow_copy / out / "findings.csv")
+    assert findings["verdict"].str.contains("not tested").any()  # no tree on flat chunks here
+    assert findings["claim"].str.contains("LSTM").any()
+
+
+def test_own_export_by_pattern_plans_and_bad_protocols_stop_it(workflow_copy, tmp_path):
+    write_export(tmp_path / "export")
+    for k, path in enumerate(sorted((tmp_path / "export").glob("*.csv"))):
+        path.rename(path.with_name(f"img{k % 3}_p{k // 3}.csv"))
+    override = own_data_override(tmp_path / "o.yaml", tmp_path / "export", {})
+    proc = run_snakemake("--dry-run", "--configfile", str(override), cwd=workflow_copy)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "train_gaze_predictor" in proc.stdout and "fit_gaze_trivial" in proc.stdout
+    bad = own_data_override(
+        tmp_path / "bad.yaml",
+        tmp_path / "export",
+        {},
+        tasks={"observer": {"protocols": ["leave_observer_out"]}},
+    )
+    proc = run_snakemake("--dry-run", "--configfile", str(bad), cwd=workflow_copy)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "eyetracking.tasks.observer.protocols" in output and "holds out every class" in output

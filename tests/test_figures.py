@@ -188,7 +188,7 @@ def gaze_confusion(classes: list[str]) -> pd.DataFrame:
 def test_gaze_confusion_matrices_are_readable(plt, tmp_path, classes):
     from vigilance.eyetracking.figures import plot_confusion_matrices
 
-    fig = plot_confusion_matrices(plt, gaze_confusion(classes), "image")
+    fig = plot_confusion_matrices(plt, gaze_confusion(classes), "image", "recording")
     assert overlapping_labels(fig) == []
     for ax in fig.axes[:2]:
         assert [t.get_text() for t in ax.get_yticklabels()] == classes
@@ -197,8 +197,8 @@ def test_gaze_confusion_matrices_are_readable(plt, tmp_path, classes):
     saved(fig, tmp_path / "gaze_confusion.png")
 
 
-def test_fair_vs_leaky_bars_are_readable(plt, tmp_path):
-    from vigilance.eyetracking.figures import plot_fair_vs_leaky
+def test_protocol_bars_are_readable(plt, tmp_path):
+    from vigilance.eyetracking.figures import plot_protocols
 
     rng = np.random.default_rng(2)
     labels = [
@@ -208,14 +208,15 @@ def test_fair_vs_leaky_bars_are_readable(plt, tmp_path):
         "Majority class (gaze features)",
     ]
     tables = []
-    for _ in range(2):
+    protocols = {"image": ["recording", "leave_observer_out"], "observer": ["leave_image_out"]}
+    for task in protocols:
         columns = {"label": labels}
-        for scheme in ("grouped", "leaky"):
+        for scheme in protocols[task]:
             for metric in ("accuracy", "kappa"):
                 columns[f"{scheme}_{metric}_mean"] = rng.uniform(-0.1, 0.9, len(labels))
                 columns[f"{scheme}_{metric}_sd"] = rng.uniform(0, 0.1, len(labels))
         tables.append(pd.DataFrame(columns))
-    fig = plot_fair_vs_leaky(plt, tables, ["image", "observer"])
+    fig = plot_protocols(plt, tables, protocols)
     assert overlapping_labels(fig) == []
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == labels  # best on top
     assert len(fig.legends) == 1

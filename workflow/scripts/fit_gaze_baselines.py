@@ -7,14 +7,14 @@ import numpy as np
 from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
 from vigilance.evaluation.classical import ClassicalSettings, cross_validate, flatten
-from vigilance.evaluation.folds import make_folds
+from vigilance.eyetracking.protocols import protocol_folds
 from vigilance.eyetracking.reader import task_labels
 
 
 @dataclass(frozen=True)
 class Params:
     task: str
-    scheme: str
+    protocol: str
     inputs: str
     seed: int
     folds: int
@@ -26,7 +26,7 @@ def main(snakemake) -> None:
     cfg = snakemake.params.classical
     params = Params(
         task=snakemake.wildcards.task,
-        scheme=snakemake.wildcards.scheme,
+        protocol=snakemake.wildcards.protocol,
         inputs=snakemake.wildcards.inputs,
         seed=int(snakemake.wildcards.seed),
         folds=snakemake.params.folds,
@@ -41,25 +41,25 @@ def main(snakemake) -> None:
     with script_context(snakemake) as log:
         with np.load(snakemake.input.chunks) as chunks:
             y, classes = task_labels(chunks["image"], chunks["observer"], params.task)
-            groups = chunks["recording"]
+            groups = {key: chunks[key] for key in ("recording", "observer", "image")}
             x = flatten(chunks["signal"]) if params.inputs == "flat" else None
         if x is None:
             with np.load(snakemake.input.features[0]) as features:
                 x = features["features"]
         log.info(
-            "%s task, %s folds, %s inputs %s, %d classes",
+            "%s task, %s protocol, %s inputs %s, %d classes",
             params.task,
-            params.scheme,
+            params.protocol,
             params.inputs,
             x.shape,
             len(classes),
         )
-        folds = make_folds(params.scheme, y, groups, params.folds, params.seed)
+        folds = protocol_folds(params.protocol, y, groups, params.folds, params.seed)
         predictions = cross_validate(
             x, y, folds, params.models, params.settings, params.seed, log=log
         )
         predictions.insert(0, "seed", params.seed)
-        predictions["recording"] = groups[predictions["index"]]
+        predictions["recording"] = groups["recording"][predictions["index"]]
         with atomic_path(snakemake.output.predictions) as tmp:
             predictions.to_csv(tmp, index=False)
 

@@ -1,4 +1,4 @@
-"""Plot the confusion matrices of the best classical and the best deep model of one task."""
+"""Plot the confusion matrices of the best trivial, classical and deep model of one task."""
 
 from dataclasses import dataclass
 
@@ -12,15 +12,16 @@ from vigilance.plots import save_figure, use_style
 @dataclass(frozen=True)
 class Params:
     task: str
+    protocol: str
     dpi: int
 
 
 def main(snakemake) -> None:
-    params = Params(snakemake.wildcards.task, snakemake.params.dpi)
+    params = Params(snakemake.wildcards.task, snakemake.params.protocol, snakemake.params.dpi)
     with script_context(snakemake):
         plt = use_style(params.dpi)
         confusion = pd.read_csv(snakemake.input.confusion, dtype={"true": str, "pred": str})
-        fig = plot_confusion_matrices(plt, confusion, params.task)
+        fig = plot_confusion_matrices(plt, confusion, params.task, params.protocol)
         save_figure(fig, snakemake.output.png)
 
 

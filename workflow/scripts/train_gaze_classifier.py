@@ -10,7 +10,7 @@ from vigilance.core.device import resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
 from vigilance.core.seeding import seed_everything
-from vigilance.evaluation.folds import make_folds
+from vigilance.eyetracking.protocols import protocol_folds
 from vigilance.eyetracking.reader import task_labels
 from vigilance.eyetracking.train import TrainSettings, cross_validate, save_checkpoint
 
@@ -18,7 +18,7 @@ from vigilance.eyetracking.train import TrainSettings, cross_validate, save_chec
 @dataclass(frozen=True)
 class Params:
     task: str
-    scheme: str
+    protocol: str
     model: str
     seed: int
     folds: int
@@ -30,11 +30,10 @@ class Params:
 
 def main(snakemake) -> None:
     w, p = snakemake.wildcards, snakemake.params
-    deep = {k: v for k, v in p.deep.items() if k != "models"}
     params = Params(
-        *(w.task, w.scheme, w.model, int(w.seed)),
+        *(w.task, w.protocol, w.model, int(w.seed)),
         *(p.folds, p.device, p.precision, p.deterministic),
-        TrainSettings(**deep),
+        TrainSettings(**p.deep),
     )
     with script_context(snakemake) as log:
         start = time.perf_counter()
@@ -43,13 +42,14 @@ def main(snakemake) -> None:
         device = resolve_device(params.device)
         with np.load(snakemake.input.chunks) as chunks:
             y, classes = task_labels(chunks["image"], chunks["observer"], params.task)
-            x, groups = chunks["signal"], chunks["recording"]
-        folds = make_folds(params.scheme, y, groups, params.folds, params.seed)
+            x = chunks["signal"]
+            groups = {key: chunks[key] for key in ("recording", "observer", "image")}
+        folds = protocol_folds(params.protocol, y, groups, params.folds, params.seed)
         log.info(
-            "%s: %s task, %s folds, %d chunks, %s",
+            "%s: %s task, %s protocol, %d chunks, %s",
             params.model,
             params.task,
-            params.scheme,
+            params.protocol,
             len(y),
             device,
         )
@@ -57,7 +57,7 @@ def main(snakemake) -> None:
         predictions, metrics, states = cross_validate(*args, params.precision, params.seed, log=log)
         predictions.insert(0, "seed", params.seed)
         predictions.insert(1, "model", params.model)
-        predictions["recording"] = groups[predictions["index"]]
+        predictions["recording"] = groups["recording"][predictions["index"]]
         for name, frame in (("predictions", predictions), ("metrics", metrics)):
             with atomic_path(snakemake.output[name]) as tmp:
                 frame.to_csv(tmp, index=False)

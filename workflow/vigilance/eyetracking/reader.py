@@ -1,37 +1,61 @@
-"""The ETRA 2021 tutorial's gaze recordings: a validating reader, chunks and their labels.
+"""Gaze recordings in a declared layout: a validating reader, chunks and their labels.
 
-Data: 18 observers (ids 10..27) each viewed 4 images (``bus``, ``kot`` a cat, ``nap`` a text,
-``rab`` rabbits to count) while an eye tracker sampled their gaze at about 50 Hz; one file per
-(image, observer), ``<image>_<observer>.csv``, tab-separated, no header, five columns:
-timestamp (ms, integer), the letter ``G``, gaze x and y (screen pixels), the tracker's stamp.
-Source: Kasprowski, "Deep Learning in the Eye Tracking World", ETRA 2021 tutorial,
-https://github.com/kasprowski/etra2021 (``datasets/paths.zip``, used by ``paths.ipynb``);
-recordings from Kasprowski & Harezlak, "Gaze Self-Similarity Plot", JEMR 10(5), 2017.
+Any tracker's export reads once its :class:`~vigilance.eyetracking.layout.Layout` (delimiter,
+header, timestamp / x / y columns, units) and :class:`~vigilance.eyetracking.layout.Labelling`
+(a file-name pattern or a manifest) are declared. Every recording is validated: the declared
+number of cells on every line, the required values, finite numbers, timestamps that never go
+back, at least one sample; an error names the file, the line, the column, the value and what
+the layout expected. Timestamps are read as milliseconds, gaze as screen pixels.
 
-Chunks follow the tutorial: each recording is cut into chunks of ``length`` consecutive samples
-(100 there) that never cross two recordings; the model input is the sample-to-sample gaze
-velocity (difference to the previous sample, 0 for a recording's first sample), as in
-``paths.ipynb``, or the raw position.
+The default layout is the ETRA 2021 tutorial's: 18 observers (ids 10..27) each viewed 4 images
+(``bus``, ``kot`` a cat, ``nap`` a text, ``rab`` rabbits to count) while an eye tracker sampled
+their gaze at about 50 Hz; one file per (image, observer), ``<image>_<observer>.csv``,
+tab-separated, no header, five columns: timestamp (ms), the letter ``G``, gaze x and y (screen
+pixels), the tracker's stamp. Source: Kasprowski, "Deep Learning in the Eye Tracking World",
+ETRA 2021 tutorial, https://github.com/kasprowski/etra2021 (``datasets/paths.zip``, used by
+``paths.ipynb``); recordings from Kasprowski & Harezlak, "Gaze Self-Similarity Plot", JEMR
+10(5), 2017.
+
+Chunks and task labels are in :mod:`vigilance.eyetracking.chunks` (re-exported here).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from vigilance.core.errors import VigilanceError
+from vigilance.eyetracking.chunks import SIGNALS, TASKS, Chunks, make_chunks, task_labels
+from vigilance.eyetracking.labels import parse_name, read_manifest
+from vigilance.eyetracking.layout import PRESETS, TIME_UNITS, Labelling, Layout
 
-IMAGES = ("bus", "kot", "nap", "rab")
-TASKS = ("image", "observer")
-SIGNALS = ("velocity", "position")
-FILE_PATTERN = re.compile(r"^(?P<image>[A-Za-z]+)_(?P<observer>\d+)\.csv$")
-COLUMNS = ("timestamp", "event", "gaze x", "gaze y", "tracker stamp")
-EXPECTED_NAME = "<image>_<observer>.csv, e.g. bus_10.csv"
+ETRA_LAYOUT, ETRA_LABELS = PRESETS["etra2021"]
+IMAGES = tuple(ETRA_LABELS.values["image"])
+# Re-exported: callers (vigilance.mtl.gaze) read recordings and chunk them from one module.
+__all__ = [
+    "ETRA_LABELS",
+    "ETRA_LAYOUT",
+    "IMAGES",
+    "SIGNALS",
+    "TASKS",
+    "Chunks",
+    "Recording",
+    "content_sha256",
+    "load_recordings",
+    "make_chunks",
+    "parse_name",
+    "read_recording",
+    "read_recordings",
+    "read_samples",
+    "recording_files",
+    "save_recordings",
+    "task_labels",
+]
 
 
 @dataclass(frozen=True)
@@ -39,151 +63,159 @@ class Recording:
     """One gaze recording.
 
     Attributes:
-        name: The file's stem, e.g. ``bus_10`` (the recording's id, used as its group).
-        image: The image code, one of :data:`IMAGES`.
-        observer: The observer id.
-        timestamps: (n,) int64 milliseconds, non-decreasing.
+        name: The file's path relative to its folder, without the suffix (its id and group).
+        image: What was viewed (label).
+        observer: Who viewed it (label).
+        timestamps: (n,) float64 milliseconds, non-decreasing.
         gaze: (n, 2) float64 gaze x and y in screen pixels.
     """
 
     name: str
     image: str
-    observer: int
+    observer: str
     timestamps: np.ndarray
     gaze: np.ndarray
 
 
-@dataclass(frozen=True)
-class Chunks:
-    """Fixed-length chunks of all recordings.
+def _column(ref, header: list[str] | None, layout: Layout, path: Path, width: int) -> int:
+    """The 0-based index of a column given by header name or by number (1 = first)."""
+    if isinstance(ref, int):
+        if ref > width:
+            raise VigilanceError(
+                "column beyond the line's columns",
+                file=path,
+                field="line 1",
+                value=ref,
+                expected=f"a column number <= {width} (layout {layout.name})",
+            )
+        return ref - 1
+    if ref not in header:
+        raise VigilanceError(
+            "column not in the header",
+            file=path,
+            field="line 1 (header)",
+            value=ref,
+            expected=f"a header naming it (layout {layout.name}; header: {', '.join(header)})",
+        )
+    return header.index(ref)
 
-    Attributes:
-        signal: (N, L, 2) float32, the model input (velocity or position per sample).
-        gaze: (N, L, 2) float32 positions of the same samples (for hand-made features).
-        image: (N,) image code of each chunk.
-        observer: (N,) observer id of each chunk.
-        recording: (N,) name of the recording each chunk was cut from (its group).
-        start: (N,) index of the chunk's first sample in its recording.
-    """
 
-    signal: np.ndarray
-    gaze: np.ndarray
-    image: np.ndarray
-    observer: np.ndarray
-    recording: np.ndarray
-    start: np.ndarray
+def _describe(index: int, header: list[str] | None, layout: Layout) -> str:
+    names = header or layout.names
+    return f"column {index + 1}" + (f" ({names[index]})" if index < len(names) else "")
 
 
-def parse_name(path: str | Path) -> tuple[str, int]:
-    """The (image, observer) a recording's file name encodes.
+def read_samples(path: str | Path, layout: Layout = ETRA_LAYOUT) -> tuple[np.ndarray, np.ndarray]:
+    """Read and validate one recording's samples.
+
+    Returns:
+        (n,) float64 timestamps in ms and (n, 2) float64 gaze in pixels.
 
     Raises:
-        VigilanceError: For a name not of the form ``<image>_<observer>.csv`` or an unknown
-            image code.
+        VigilanceError: Naming the file, the line and column, the value and what the layout
+            expected: a line with another number of cells, a required value missing, a
+            non-numeric or non-finite timestamp or gaze value, a timestamp going back, a column
+            the header lacks, or no sample at all.
     """
     path = Path(path)
-    match = FILE_PATTERN.match(path.name)
-    if match is None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=layout.delimiter)
+        rows, lines = [], []
+        for row in reader:
+            if row:  # blank lines carry no sample
+                rows.append(row)
+                lines.append(reader.line_num)
+    header = [cell.strip() for cell in rows.pop(0)] if layout.header and rows else None
+    if layout.header:
+        lines = lines[1:]
+    if not rows:
         raise VigilanceError(
-            "not a recording's file name",
-            file=path,
-            field="file name",
-            value=path.name,
-            expected=EXPECTED_NAME,
+            "no samples", file=path, expected=f"at least one sample line (layout {layout.name})"
         )
-    if match["image"] not in IMAGES:
+    width = layout.columns or len(header or rows[0])
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            raise VigilanceError(
+                f"{len(row)} column(s)",
+                file=path,
+                field=f"line {line}",
+                value=layout.delimiter.join(row)[:80],
+                expected=f"{width} columns separated by {layout.delimiter!r} (layout {layout.name}"
+                + (f": {', '.join(layout.names)})" if layout.names else ")"),
+            )
+    for ref, wanted in layout.require.items():
+        index = _column(ref, header, layout, path, width)
+        for row, line in zip(rows, lines, strict=True):
+            if row[index] != wanted:
+                raise VigilanceError(
+                    "unexpected value",
+                    file=path,
+                    field=f"line {line}, {_describe(index, header, layout)}",
+                    value=row[index],
+                    expected=f"{wanted!r} on every line (layout {layout.name})",
+                )
+    values = []
+    for ref in (layout.timestamp, layout.x, layout.y):
+        index = _column(ref, header, layout, path, width)
+        text = pd.Series([row[index] for row in rows])
+        number = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(number))
+        if len(bad):
+            raise VigilanceError(
+                "not a finite number",
+                file=path,
+                field=f"line {lines[bad[0]]}, {_describe(index, header, layout)}",
+                value=text[bad[0]],
+                expected=f"a finite number (layout {layout.name})",
+            )
+        values.append(number)
+    stamps = values[0] * TIME_UNITS[layout.time_unit]
+    back = np.flatnonzero(np.diff(stamps) < 0)
+    if len(back):
+        index = _column(layout.timestamp, header, layout, path, width)
         raise VigilanceError(
-            "unknown image code",
+            "timestamp goes back",
             file=path,
-            field="image code (file name)",
-            value=match["image"],
-            expected=f"one of {', '.join(IMAGES)}",
+            field=f"line {lines[back[0] + 1]}, {_describe(index, header, layout)}",
+            value=rows[back[0] + 1][index],
+            expected=f">= {rows[back[0]][index]} (the previous line's)",
         )
-    return match["image"], int(match["observer"])
+    gaze = np.stack(values[1:], axis=1)
+    if layout.units == "fraction":
+        gaze = gaze * np.asarray(layout.screen, dtype=np.float64)
+    return stamps, gaze
 
 
-def _number(text: str, kind: type, path: Path, line: int, column: int) -> float:
-    field = f"line {line}, column {column} ({COLUMNS[column - 1]})"
-    try:
-        value = kind(text)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value):
-        what = "an integer" if kind is int else "a finite number"
-        raise VigilanceError(f"not {what}", file=path, field=field, value=text, expected=what)
-    return value
-
-
-def read_recording(path: str | Path) -> Recording:
+def read_recording(
+    path: str | Path,
+    layout: Layout = ETRA_LAYOUT,
+    labelling: Labelling = ETRA_LABELS,
+    labels: dict | None = None,
+    folder=None,
+) -> Recording:
     """Read and validate one recording.
 
     Args:
-        path: A ``<image>_<observer>.csv`` file.
-
-    Returns:
-        The recording.
-
-    Raises:
-        VigilanceError: Naming the file, the line and column, the value and the expectation,
-            for a bad name, a line without five tab-separated columns, an event other than
-            ``G``, a non-numeric or non-finite timestamp or gaze value, timestamps going back,
-            or an empty file.
+        path: The file.
+        layout: How it reads.
+        labelling: How its labels are found from its name (when ``labels`` is None).
+        labels: Its labels (``image``, ``observer``), e.g. from a manifest.
+        folder: The recordings folder (names and patterns are relative to it).
     """
     path = Path(path)
-    image, observer = parse_name(path)
-    stamps, gaze = [], []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\r\n")
-            cells = line.split("\t")
-            if len(cells) != len(COLUMNS):
-                raise VigilanceError(
-                    f"{len(cells)} tab-separated column(s)",
-                    file=path,
-                    field=f"line {number}",
-                    value=line[:80],
-                    expected="5 columns: " + ", ".join(COLUMNS),
-                )
-            if cells[1] != "G":
-                raise VigilanceError(
-                    "not a gaze sample",
-                    file=path,
-                    field=f"line {number}, column 2 (event)",
-                    value=cells[1],
-                    expected="the letter G",
-                )
-            stamp = _number(cells[0], int, path, number, 1)
-            if stamps and stamp < stamps[-1]:
-                raise VigilanceError(
-                    "timestamp goes back",
-                    file=path,
-                    field=f"line {number}, column 1 (timestamp)",
-                    value=stamp,
-                    expected=f">= {stamps[-1]} (the previous line's)",
-                )
-            stamps.append(stamp)
-            gaze.append(
-                (
-                    _number(cells[2], float, path, number, 3),
-                    _number(cells[3], float, path, number, 4),
-                )
-            )
-    if not stamps:
-        raise VigilanceError("no samples", file=path, expected="at least one gaze sample line")
-    return Recording(
-        name=path.stem,
-        image=image,
-        observer=observer,
-        timestamps=np.asarray(stamps, dtype=np.int64),
-        gaze=np.asarray(gaze, dtype=np.float64),
-    )
+    labels = parse_name(path, labelling, folder) if labels is None else labels
+    stamps, gaze = read_samples(path, layout)
+    name = (path.relative_to(folder) if folder is not None else Path(path.name)).with_suffix("")
+    return Recording(name.as_posix(), labels["image"], labels["observer"], stamps, gaze)
 
 
-def recording_files(folder: str | Path) -> list[Path]:
-    """The ``*.csv`` files of a recordings folder, sorted by name (other files are ignored).
+def recording_files(
+    folder: str | Path, layout: Layout = ETRA_LAYOUT, labelling: Labelling = ETRA_LABELS
+) -> list[Path]:
+    """The recording files of a folder, sorted: those of the manifest, or the layout's glob.
 
     Raises:
-        VigilanceError: When the folder is missing or holds no ``.csv`` file.
+        VigilanceError: When the folder is missing or holds no recording.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -191,93 +223,34 @@ def recording_files(folder: str | Path) -> list[Path]:
             "folder not found",
             file=folder,
             field="eyetracking.path",
-            expected="a folder of <image>_<observer>.csv recordings "
-            "(or eyetracking.download: true to fetch them)",
+            expected="a folder of gaze recordings "
+            "(or eyetracking.download: true to fetch the ETRA 2021 ones)",
         )
-    files = sorted(p for p in folder.iterdir() if p.suffix == ".csv" and p.is_file())
+    if labelling.manifest:
+        return sorted(read_manifest(folder, labelling))
+    files = sorted(p for p in folder.glob(layout.files) if p.is_file())
     if not files:
         raise VigilanceError(
             "no recordings in the folder",
             file=folder,
             field="eyetracking.path",
-            expected=f"files named {EXPECTED_NAME}",
+            expected=f"files {layout.files} named {labelling.pattern}",
         )
     return files
 
 
-def read_recordings(folder: str | Path) -> list[Recording]:
-    """Read and validate every recording of a folder, in file-name order."""
-    return [read_recording(path) for path in recording_files(folder)]
-
-
-def make_chunks(
-    recordings: list[Recording], length: int, step: int, signal: str = "velocity"
-) -> Chunks:
-    """Cut every recording into chunks of ``length`` samples, starting every ``step`` samples.
-
-    A recording shorter than ``length`` gives no chunk. The tutorial used ``step`` 1.
-
-    Args:
-        recordings: From :func:`read_recordings`.
-        length: Samples per chunk (L).
-        step: Samples between the starts of consecutive chunks of one recording.
-        signal: ``velocity`` (difference to the previous sample) or ``position``.
-
-    Returns:
-        The chunks, recording by recording.
-    """
-    if signal not in SIGNALS:
-        raise VigilanceError(
-            "unknown signal", field="eyetracking.signal", value=signal, expected=f"one of {SIGNALS}"
+def read_recordings(
+    folder: str | Path, layout: Layout = ETRA_LAYOUT, labelling: Labelling = ETRA_LABELS
+) -> list[Recording]:
+    """Read and validate every recording of a folder, in file order."""
+    folder = Path(folder)
+    listed = read_manifest(folder, labelling) if labelling.manifest else None
+    return [
+        read_recording(path, layout, labelling, None if listed is None else listed[path], folder)
+        for path in (
+            sorted(listed) if listed is not None else recording_files(folder, layout, labelling)
         )
-    parts: dict[str, list] = {k: [] for k in ("signal", "gaze", "image", "observer", "rec", "at")}
-    for rec in recordings:
-        starts = np.arange(0, len(rec.gaze) - length + 1, step)
-        if len(starts) == 0:
-            continue
-        velocity = np.zeros_like(rec.gaze)
-        velocity[1:] = np.diff(rec.gaze, axis=0)
-        source = velocity if signal == "velocity" else rec.gaze
-        index = starts[:, None] + np.arange(length)[None, :]
-        parts["signal"].append(source[index])
-        parts["gaze"].append(rec.gaze[index])
-        parts["image"] += [rec.image] * len(starts)
-        parts["observer"] += [rec.observer] * len(starts)
-        parts["rec"] += [rec.name] * len(starts)
-        parts["at"].append(starts)
-    if not parts["at"]:
-        raise VigilanceError(
-            "no recording is long enough for one chunk",
-            field="eyetracking.chunk_length",
-            value=length,
-            expected=f"<= {max((len(r.gaze) for r in recordings), default=0)}",
-        )
-    return Chunks(
-        signal=np.concatenate(parts["signal"]).astype(np.float32),
-        gaze=np.concatenate(parts["gaze"]).astype(np.float32),
-        image=np.asarray(parts["image"]),
-        observer=np.asarray(parts["observer"], dtype=np.int64),
-        recording=np.asarray(parts["rec"]),
-        start=np.concatenate(parts["at"]).astype(np.int64),
-    )
-
-
-def task_labels(image: np.ndarray, observer: np.ndarray, task: str) -> tuple[np.ndarray, list]:
-    """Integer labels of a task and the class names they index.
-
-    Args:
-        image: (N,) image codes.
-        observer: (N,) observer ids.
-        task: ``image`` (4 classes) or ``observer`` (one class per observer present).
-
-    Returns:
-        (N,) int64 labels 0..K-1 and the K class names (sorted).
-    """
-    if task not in TASKS:
-        raise VigilanceError("unknown task", field="task", value=task, expected=f"one of {TASKS}")
-    values = image if task == "image" else observer
-    classes, labels = np.unique(values, return_inverse=True)
-    return labels.astype(np.int64), [str(c) for c in classes]
+    ]
 
 
 def content_sha256(files: dict[str, bytes]) -> str:
@@ -293,3 +266,33 @@ def content_sha256(files: dict[str, bytes]) -> str:
         f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files)
     )
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def save_recordings(handle, recordings: list[Recording]) -> None:
+    """Write validated recordings to one ``.npz`` (samples concatenated, with offsets)."""
+    lengths = [len(r.gaze) for r in recordings]
+    np.savez_compressed(
+        handle,
+        name=np.asarray([r.name for r in recordings], dtype=str),
+        image=np.asarray([r.image for r in recordings], dtype=str),
+        observer=np.asarray([r.observer for r in recordings], dtype=str),
+        offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        timestamps=np.concatenate([r.timestamps for r in recordings]),
+        gaze=np.concatenate([r.gaze for r in recordings]),
+    )
+
+
+def load_recordings(path: str | Path) -> list[Recording]:
+    """The recordings :func:`save_recordings` wrote."""
+    with np.load(path) as data:
+        at = data["offsets"]
+        return [
+            Recording(
+                str(data["name"][i]),
+                str(data["image"][i]),
+                str(data["observer"][i]),
+                data["timestamps"][at[i] : at[i + 1]],
+                data["gaze"][at[i] : at[i + 1]],
+            )
+            for i in range(len(data["name"]))
+        ]

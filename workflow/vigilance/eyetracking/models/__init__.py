@@ -12,12 +12,15 @@ from vigilance.eyetracking.models.base import SequenceClassifier
 from vigilance.eyetracking.models.cnn import CNN
 from vigilance.eyetracking.models.lstm import LSTM
 from vigilance.eyetracking.models.mlp import MLP
+from vigilance.eyetracking.models.scanpath_lstm import ScanpathLSTM
 
-REGISTRY: dict[str, type[SequenceClassifier]] = {cls.__name__: cls for cls in (MLP, CNN, LSTM)}
+REGISTRY: dict[str, type[SequenceClassifier]] = {
+    cls.__name__: cls for cls in (MLP, CNN, LSTM, ScanpathLSTM)
+}
 
 
 def build(name: str, **kwargs) -> SequenceClassifier:
-    """Construct a registered model by name (``MLP``, ``CNN``, ``LSTM``)."""
+    """Construct a registered model by name (``MLP``, ``CNN``, ``LSTM``, ``ScanpathLSTM``)."""
     if name not in REGISTRY:
         raise VigilanceError(
             "unknown sequence classifier",
