@@ -290,3 +290,15 @@ def test_reader_matches_the_data_sets_own_documentation():
         extra = set(REMAP[track]) - {0} - legend[track]
         assert legend[track] <= set(REMAP[track]), track
         assert extra == ({3} if track == "Locomotion" else set()), track
+
+
+def test_a_claim_between_arms_that_do_not_beat_the_trivial_row_is_not_tested():
+    from vigilance.mtl.report import TableSettings, findings
+
+    gains = {"STL": 0.0, "STL_unclipped": 0.0, "SPS": -0.05}
+    runs = _runs([("STL", 1.0, 0), ("STL_unclipped", 1.0, 0), ("SPS", 2.0, 0.9)])
+    trivial = _baselines().assign(value=0.9)  # the trivial row beats every network
+    table = findings(_curves(gains), runs, TableSettings(**SETTINGS), "opportunity", trivial)
+    verdicts = dict(zip(table["claim"].str.split(" \\(").str[0], table["verdict"], strict=True))
+    assert verdicts["clipping spikes makes no difference"].startswith("not tested (an arm")
+    assert verdicts["SPS scores lower than STL"].startswith("not tested (an arm")

@@ -137,7 +137,9 @@ def test_ci_tables_carry_trivial_and_classical_rows_and_evidence_verdicts(ci_run
     assert set(BASELINES) <= set(table["method"])
     assert {"STL", "HPS", "SPS", "CSN"} <= set(table["method"])
     stl = table[table["method"] == "STL"]
-    assert (stl["overhead vs one STL network %"].abs() < 1e-9).all()
+    # One STL network is the STL run's time over its tasks: 1 on OPPORTUNITY, 2 on DEAP.
+    networks = 1 if dataset == "opportunity" else 2
+    assert stl["overhead vs one STL network %"].to_numpy() == pytest.approx(100 * (networks - 1))
     findings = pd.read_csv(tables / "findings.csv")
     assert findings["verdict"].map(lambda v: v.startswith(VERDICTS)).all()
     assert {"p", "p (Holm)", "unit", "where", "direction"} <= set(findings.columns)

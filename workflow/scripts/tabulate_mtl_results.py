@@ -38,14 +38,15 @@ def main(snakemake) -> None:
             "one STL network (the STL run's time over its number of tasks), as the thesis'.",
         )
         write_table(
-            findings(curves, runs, s, source),
+            findings(curves, runs, s, source, baselines),
             out.findings_csv,
             out.findings_html,
             title=f"{name}: the thesis' claims vs this run",
             caption="One row per claim (../shared/design/evidence.md): paired per-seed "
             "differences with a 95 % t-interval; direction claims by the interval's side, the "
             "equality claim by TOST against the configured margin; p-values raw and "
-            "Holm-adjusted over the table. Replication: training seeds only (one data split "
+            "Holm-adjusted over the table; a score claim where an arm does not beat the "
+            "trivial row is not tested. Replication: training seeds only (one data split "
             "for OPPORTUNITY, a split per seed for DEAP): optimisation noise, not people.",
         )
 
