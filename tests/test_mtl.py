@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from sklearn.metrics import f1_score
@@ -14,7 +13,8 @@ from vigilance.core.errors import VigilanceError
 from vigilance.mtl import deap, opportunity
 from vigilance.mtl.data import split
 from vigilance.mtl.metrics import scores
-from vigilance.mtl.models import build_model, registry, tensor_trace_norm
+from vigilance.mtl.models import tensor_trace_norm
+from vigilance.mtl.registry import build_model, registry
 from vigilance.mtl.windows import (
     clip_spikes,
     fill_missing,
@@ -31,7 +31,6 @@ ARCH = {
     "pools": [2, 2],
     "dense": [8],
     "head": [6],
-    "dropout": 0.0,
     "lstm_hidden": 4,
 }
 
@@ -304,11 +303,11 @@ def test_hps_loss_is_the_weighted_sum_of_task_losses():
     assert model.out[0].weight.grad.abs().sum() > 0
 
 
-def test_hps_without_shared_dense_moves_the_dense_layers_into_the_heads():
+def test_hps_without_shared_dense_shares_only_the_convolutions():
     shared = build_model("HPS", 24, 5, [3, 2], ARCH)
-    separate = build_model("HPS", 24, 5, [3, 2], ARCH, shared_dense=False)
-    assert len(shared.shared) == 3 and len(separate.shared) == 0
-    assert len(separate.heads[0]) == len(shared.heads[0]) + 3
+    separate = build_model("HPS", 24, 5, [3, 2], {**ARCH, "dense": []})
+    assert len(shared.shared) == 2 and len(separate.shared) == 0, "dense + ReLU, no dropout"
+    assert len(separate.heads[0]) == len(shared.heads[0]) == 2
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -327,55 +326,46 @@ def test_f1_scores_match_scikit_learn(seed):
     assert [got[f"f1_class{k}"] for k in range(7)] == pytest.approx(per_class)
 
 
-def test_lowess_reproduces_a_line_and_smooths_noise():
+def _loess_reference(x, y, span, degree):
+    """R's loess (family gaussian, surface direct) written independently: for each point a
+    weighted polynomial fit by numpy.polyfit with sqrt-tricube weights."""
+    n = len(x)
+    q = int(np.floor(span * n))
+    out = []
+    for x0 in x:
+        d = np.abs(x - x0)
+        h = np.sort(d)[q - 1]
+        w = np.where(d < h, (1 - (d / h) ** 3) ** 3, 0.0)
+        coef = np.polyfit(x - x0, y, degree, w=np.sqrt(w))
+        out.append(coef[-1])
+    return np.array(out)
+
+
+def test_loess_uses_the_thesis_settings_and_matches_a_reference():
+    import inspect
+
     from vigilance.mtl.figures import lowess
 
-    x = np.arange(30.0)
-    assert lowess(x, 2 * x + 1) == pytest.approx(2 * x + 1)
-    noisy = np.sin(x / 5) + np.random.default_rng(0).normal(0, 0.3, 30)
-    assert np.abs(np.diff(lowess(x, noisy), 2)).mean() < np.abs(np.diff(noisy, 2)).mean() / 3
+    defaults = inspect.signature(lowess).parameters
+    assert defaults["span"].default == 0.75 and defaults["degree"].default == 2
+    rng = np.random.default_rng(0)
+    x = np.arange(1.0, 51.0)
+    y = np.sin(x / 8) + rng.normal(0, 0.2, 50)
+    assert lowess(x, y) == pytest.approx(_loess_reference(x, y, 0.75, 2), abs=1e-10)
+    assert lowess(x, y, 0.3, 1) == pytest.approx(_loess_reference(x, y, 0.3, 1), abs=1e-10)
+    # Degree 2 reproduces any quadratic exactly (a local linear fit would bend it).
+    assert lowess(x, 3 - x + 0.05 * x**2) == pytest.approx(3 - x + 0.05 * x**2)
+    assert not np.allclose(lowess(x, 0.05 * x**2, degree=1), 0.05 * x**2)
 
 
-def _curves(gains):
-    rows = []
-    for method, gain in gains.items():
-        for seed in (1, 2, 3):
-            for epoch in range(1, 21):
-                value = 0.5 + gain + 0.01 * seed + 0.001 * epoch
-                rows.append((method, seed, epoch, "test", "ML_Both_Arms", "f1_macro", value))
-    return pd.DataFrame(
-        rows, columns=["method", "seed", "epoch", "split", "task", "metric", "value"]
-    )
+def test_loess_by_hand_on_five_points():
+    from vigilance.mtl.figures import lowess
 
-
-def test_tables_average_the_last_epochs_and_judge_claims_on_paired_seeds():
-    from vigilance.mtl.report import findings, results_table
-
-    curves = _curves({"STL": 0.0, "HPS": 0.05, "SPS": -0.05})
-    runs = pd.DataFrame(
-        [
-            {
-                "method": m,
-                "seed": s,
-                "model": m,
-                "tasks": "ML_Both_Arms",
-                "parameters": 10,
-                "seconds_per_epoch": t * (1 + 0.01 * s),
-                "clip": "dataset",
-                "dropout": -1,
-            }
-            for m, t in (("STL", 1.0), ("HPS", 1.1), ("SPS", 2.0))
-            for s in (1, 2, 3)
-        ]
-    )
-    settings = {"main_metric": "f1_macro", "last_epochs": 10, "main_tasks": ["ML_Both_Arms"]}
-    table = results_table(curves, runs, settings, "opportunity").set_index("method")
-    # last 10 epochs of seed 1: 0.5 + 0.01 + 0.001 * mean(11..20)
-    assert table.loc["STL", "f1_macro last 10 (seed 1)"] == pytest.approx(0.5 + 0.01 + 0.0155)
-    assert table.loc["HPS", "f1_macro over seeds"] == pytest.approx(0.55 + 0.02 + 0.0155)
-    assert table.loc["SPS", "time overhead vs STL %"] == pytest.approx(100.0)
-    assert table.loc["STL", "thesis"] == 0.711
-    verdicts = findings(curves, runs, settings, "opportunity").set_index("claim")["verdict"]
-    # Paired differences are constant over seeds: zero-width intervals.
-    assert verdicts.iloc[0] == "reproduced" and verdicts.iloc[1] == "reproduced"
-    assert verdicts.iloc[-1].startswith("reproduced")
+    # span 0.75 of 5 points: q = 3; at x = 0 the neighbours are 0, 1, 2 with h = 2 and
+    # tricube weights 1, (1 - 1/8)^3 = 0.669921875, 0: a local line through (0, 0) and (1, 1)
+    # (two points with weight), so the smooth value at 0 is y(0) = 0 whatever degree 1 gives.
+    x = np.arange(5.0)
+    y = np.array([0.0, 1.0, 0.0, 1.0, 0.0])
+    assert lowess(x, y, 0.75, 1)[0] == pytest.approx(0.0)
+    # At x = 2 (h = 1): the only weighted point is x = 2 itself, so the value is y(2).
+    assert lowess(x, y, 0.75, 1)[2] == pytest.approx(0.0)

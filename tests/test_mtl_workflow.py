@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from conftest import CONFIGS, run_snakemake
@@ -48,8 +50,8 @@ def test_the_default_dag_has_the_grid_and_the_gaze_experiment_is_off(workflow_co
     counts = dict(
         line.split() for line in proc.stdout.splitlines() if line.strip().startswith("train_mtl")
     )
-    # opportunity 8 methods + deap 4 methods x 2 splits, x 3 seeds
-    assert counts == {"train_mtl_model": str((8 + 4 * 2) * 3)}
+    # opportunity 9 methods + deap 4 methods x 2 splits, x 3 seeds
+    assert counts == {"train_mtl_model": str((9 + 4 * 2) * 3)}
     assert "results/mtl/gaze" not in proc.stdout
 
 
@@ -122,3 +124,46 @@ def test_opportunity_download_checks_the_archive_offline(workflow_copy, tmp_path
             "checksum mismatch" in (workflow_copy / "logs/mtl/download/opportunity.log").read_text()
         )
         assert not folder.exists()
+
+
+BASELINES = ("trivial (training majority)", "classical (shrinkage LDA, window statistics)")
+VERDICTS = ("reproduced", "not reproduced", "inconclusive", "not tested")
+
+
+@pytest.mark.parametrize("dataset", ["opportunity", "deap-windows", "deap-trials"])
+def test_ci_tables_carry_trivial_and_classical_rows_and_evidence_verdicts(ci_run, dataset):
+    tables = ci_run / "results" / "mtl" / dataset / "tables"
+    table = pd.read_csv(tables / "results.csv")
+    assert set(BASELINES) <= set(table["method"])
+    assert {"STL", "HPS", "SPS", "CSN"} <= set(table["method"])
+    stl = table[table["method"] == "STL"]
+    # One STL network is the STL run's time over its tasks: 1 on OPPORTUNITY, 2 on DEAP.
+    networks = 1 if dataset == "opportunity" else 2
+    assert stl["overhead vs one STL network %"].to_numpy() == pytest.approx(100 * (networks - 1))
+    findings = pd.read_csv(tables / "findings.csv")
+    assert findings["verdict"].map(lambda v: v.startswith(VERDICTS)).all()
+    assert {"p", "p (Holm)", "unit", "where", "direction"} <= set(findings.columns)
+    if dataset == "opportunity":
+        equality = findings[findings["claim"].str.startswith("clipping")]
+        assert equality["direction"].str.startswith("equal within").all()
+
+
+def test_ci_deap_random_windows_are_optimistic_against_trials(ci_run):
+    accuracy = {}
+    for split in ("windows", "trials"):
+        table = pd.read_csv(ci_run / f"results/mtl/deap-{split}/tables/results.csv")
+        classical = table[table["method"] == BASELINES[1]]
+        accuracy[split] = classical["accuracy over seeds"].mean()
+    assert accuracy["windows"] > accuracy["trials"] + 0.1, accuracy
+
+
+def test_ci_figures_are_numbered_as_the_thesis(ci_run):
+    figures = ci_run / "results" / "mtl"
+    for name in ("fig3_5_spikes", "fig3_6_baselines", "fig3_7_clipping", "fig4_1_hps"):
+        assert (figures / "opportunity" / "figures" / f"{name}.png").stat().st_size > 0
+    assert (figures / "opportunity" / "figures" / "fig4_4_csn.png").exists()
+    for split in ("windows", "trials"):
+        for name in ("fig4_2_hps", "fig4_3_sps", "fig4_5_csn"):
+            assert (figures / f"deap-{split}" / "figures" / f"{name}.png").stat().st_size > 0
+    run = json.loads((figures / "opportunity" / "SPS" / "seed1" / "run.json").read_text())
+    assert run["profile"]["regulariser_s"] > 0 and run["windows"]["val"] == 0

@@ -19,14 +19,6 @@ MTL_RUN = "results/mtl/{dataset}/{method}/seed{seed}"
 # The `dataset` wildcard of every multi-task rule, constrained in each of them: the other parts'
 # data sets are named differently.
 MTL_DATASET = "|".join(MTL_SOURCES)
-# The keys of a source's section each kind of job reads (a rule's params carry only those).
-MTL_KEYS = {
-    "windows": ("window", "step", "threshold", "clip_sigmas", "signal"),
-    "train": ("train_runs", "validation_runs", "test_runs", "test_share", "validation_share")
-    + ("main_tasks", "model", "training"),
-    "report": ("main_tasks", "main_metric", "last_epochs"),
-    "spikes": ("clip_sigmas",),
-}
 
 
 def mtl_datasets():
@@ -46,14 +38,45 @@ def mtl_settings(dataset):
     return MTL[MTL_SOURCES[dataset]]
 
 
-def mtl_keys(section, kind):
-    """The keys of a source's section that one kind of job reads (those the source has)."""
-    return {key: section[key] for key in MTL_KEYS[kind] if key in section}
-
-
 def mtl_methods(dataset):
     """Method name -> settings of an experiment."""
     return mtl_settings(dataset)["methods"]
+
+
+def mtl_keys(dataset, *keys):
+    """Only the named keys of an experiment's config section (a rule's exact params)."""
+    section = mtl_settings(dataset)
+    return {key: section[key] for key in keys if key in section}
+
+
+# The keys vigilance.mtl.data.split and .prepare read, per source.
+MTL_SPLIT_KEYS = {
+    "opportunity": ("train_runs", "validation_runs", "test_runs"),
+    "deap": ("test_share", "validation_share"),
+    "gaze": (),
+}
+MTL_WINDOW_KEYS = {
+    "opportunity": ("window", "step", "clip_sigmas"),
+    "deap": ("window", "step", "threshold", "clip_sigmas"),
+    "gaze": ("window", "step", "signal"),
+}
+
+
+def mtl_split(dataset):
+    """The split settings of an experiment."""
+    return mtl_keys(dataset, *MTL_SPLIT_KEYS[MTL_SOURCES[dataset]])
+
+
+def mtl_window_settings(source):
+    """The windowing settings of a source."""
+    return {key: MTL[source][key] for key in MTL_WINDOW_KEYS[source]}
+
+
+def mtl_dataset_windows(wildcards):
+    """The windows of an experiment's data set variant (its clip setting)."""
+    source = MTL_SOURCES[wildcards.dataset]
+    clipping = "clipped" if MTL[source].get("clip", False) else "unclipped"
+    return f"results/mtl/{source}/windows_{clipping}.npz"
 
 
 def mtl_generated_files(source):
@@ -109,11 +132,24 @@ def mtl_runs(wildcards):
     )
 
 
+# The thesis' figures per experiment: OPPORTUNITY has Figs 3.5-3.7, 4.1 (HPS), 4.3 (SPS) and
+# 4.4 (CSN); DEAP (and gaze) Figs 4.2 (HPS), 4.3 (SPS) and 4.5 (CSN).
+MTL_FIGURES = {
+    "opportunity": {
+        "hps": "fig4_1_hps",
+        "sps": "fig4_3_sps",
+        "csn": "fig4_4_csn",
+        "baselines": "fig3_6_baselines",
+        "clipping": "fig3_7_clipping",
+    },
+    "other": {"hps": "fig4_2_hps", "sps": "fig4_3_sps", "csn": "fig4_5_csn"},
+}
+
+
 def mtl_figures(dataset):
-    """The figures of one experiment (Fig 3.5, spikes in the raw data, for OPPORTUNITY only)."""
+    """The figures of one experiment."""
     base = f"results/mtl/{dataset}/figures"
-    names = ["fig4_1_hps", "fig4_2_last_epochs", "fig4_3_sps", "fig4_4_csn", "fig4_5_stitch"]
-    names += ["fig3_6_baselines", "fig3_7_clipping"]
+    names = list(MTL_FIGURES["opportunity" if dataset == "opportunity" else "other"].values())
     if dataset == "opportunity":
         names.append("fig3_5_spikes")
     return [f"{base}/{name}.png" for name in names]

@@ -38,8 +38,10 @@ def main(snakemake) -> None:
                         "parameters": facts["parameters"],
                         "seconds": facts["seconds"],
                         "seconds_per_epoch": seconds.mean(),
+                        "step_s": facts["profile"]["step_s"],
+                        "regulariser_s": facts["profile"]["regulariser_s"],
                         "clip": spec["clip"],
-                        "dropout": spec["dropout"],
+                        "dropout_override": spec.get("dense_dropout") is not None,
                     }
                 )
         for frame, path in ((curves, out.curves), (runs, out.runs), (stitches, out.stitch)):

@@ -1,5 +1,8 @@
-"""Fig 3.5: the OPPORTUNITY channel with the largest spike, its mean +- k sigma band, the
-clipped signal and the ML_Both_Arms label bars (from the first file of the data set)."""
+"""Fig 3.5: two OPPORTUNITY channels, the second the one with the largest spike, each with its
+mean (black) and the mean +- k sigma lines (red); the second channel clipped to them; and the
+ML_Both_Arms label bars (coloured where not NULL), from the first file of the data set."""
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -9,34 +12,59 @@ from vigilance.mtl.windows import clip_spikes
 from vigilance.plots import save_figure, use_style
 
 
+@dataclass(frozen=True)
+class SpikeSettings:
+    folder: str
+    clip_sigmas: float
+    dpi: int
+
+
+def _band(ax, values, mean, bounds, label, color="C0"):
+    ax.plot(values, lw=0.7, color=color, label=label)
+    ax.axhline(mean, color="k", lw=0.8, label="mean")
+    for b in bounds:
+        ax.axhline(b, color="C3", ls="--", lw=0.8)
+    ax.legend(fontsize="small", loc="upper right")
+
+
 def main(snakemake) -> None:
     p = snakemake.params
     with script_context(snakemake) as log:
-        plt = use_style(p.dpi)
-        sigmas = p.settings["clip_sigmas"]
-        path = next(iter(find_files(p.folder).values()))
-        raw, labels = preprocess(read_dat(path), clip=False, sigmas=p.settings["clip_sigmas"])
-        clipped, bounds = clip_spikes(raw, p.settings["clip_sigmas"])
-        z = np.abs(raw - raw.mean(axis=0)) / (raw.std(axis=0) + 1e-12)
-        ch = int(z.max(axis=0).argmax())
+        s = SpikeSettings(folder=str(p.folder), clip_sigmas=float(p.clip_sigmas), dpi=int(p.dpi))
+        plt = use_style(s.dpi)
+        path = next(iter(find_files(s.folder).values()))
+        raw, labels = preprocess(read_dat(path), clip=False, sigmas=s.clip_sigmas)
+        clipped, bounds = clip_spikes(raw, s.clip_sigmas)
+        mean = raw.mean(axis=0)
+        z = np.abs(raw - mean).max(axis=0) / (raw.std(axis=0) + 1e-12)
+        spiked, calm = int(z.argmax()), int(z.argmin())
         log.info(
-            "%s: channel %d (column %d), max |z| %.1f", path.name, ch, CHANNELS[ch], z[:, ch].max()
+            "%s: spiked column %d (max |z| %.1f), calm column %d",
+            path.name,
+            CHANNELS[spiked],
+            z[spiked],
+            CHANNELS[calm],
         )
-        fig, (top, mid, bars) = plt.subplots(
-            3, 1, figsize=(8, 5.5), sharex=True, gridspec_kw={"height_ratios": [3, 3, 1]}
+        fig, axes = plt.subplots(
+            4, 1, figsize=(8, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 3, 3, 1]}
         )
-        top.plot(raw[:, ch], lw=0.7, label="raw (NaNs filled)")
-        for b in bounds[:, ch]:
-            top.axhline(b, color="C3", ls="--", lw=0.8)
-        top.set(
-            title=f"{path.name}, column {CHANNELS[ch]}: mean +- {sigmas:g} sigma",
-            ylabel="value",
+        sigma = f"mean +- {s.clip_sigmas:g} sigma"
+        _band(axes[0], raw[:, calm], mean[calm], bounds[:, calm], f"column {CHANNELS[calm]}")
+        _band(
+            axes[1], raw[:, spiked], mean[spiked], bounds[:, spiked], f"column {CHANNELS[spiked]}"
         )
-        top.legend(fontsize="small")
-        mid.plot(clipped[:, ch], lw=0.7, color="C2", label="clipped")
-        mid.legend(fontsize="small")
-        bars.imshow(labels[None, :, -1], aspect="auto", cmap="tab20", interpolation="nearest")
-        bars.set(yticks=[], xlabel="sample", ylabel="ML")
+        _band(
+            axes[2],
+            clipped[:, spiked],
+            mean[spiked],
+            bounds[:, spiked],
+            f"column {CHANNELS[spiked]}, clipped",
+            color="C2",
+        )
+        axes[0].set_title(f"{path.name}: two channels, {sigma} (red)")
+        ml = np.ma.masked_equal(labels[None, :, -1], 0)  # NULL left blank
+        axes[3].imshow(ml, aspect="auto", cmap="tab20", interpolation="nearest")
+        axes[3].set(yticks=[], xlabel="sample", ylabel="ML_Both_Arms")
         save_figure(fig, snakemake.output[0])
 
 

@@ -120,29 +120,51 @@ def load_windows(
 
 
 def generate(folder, subjects: int, seed: int) -> list[Path]:
-    """Write ``subjects`` files ``sXX.dat`` in the exact DEAP format with learnable structure.
+    """Write ``subjects`` files ``sXX.dat`` in the exact DEAP format, with latent affect.
 
-    Ratings are drawn per trial; a rhythm in a group of channels carries each rating (its
-    frequency high or low with the binarised rating, its amplitude with the rating), over
-    noise. The data are stored as float32 to keep the files at about 52 MB.
+    Ratings: each trial has a shared latent affect (one factor) and its own valence and
+    arousal parts, so the two are correlated (about 0.5) without one being a function of the
+    other; a subject's bias shifts all their ratings. The signal: each trial's valence and
+    arousal modulate the power of two rhythms (an "alpha" 10 Hz rhythm on one group of
+    channels falls with arousal, a "theta" 6 Hz rhythm on another rises with valence), weakly
+    against the noise; every trial also has its own strong fingerprint (random channel offsets
+    and a rhythm at a random frequency) and every subject its own channel gains. The
+    fingerprint is what makes the thesis' random-window split optimistic: windows of one
+    trial on both sides of the split share it and the trial's labels, while a split by
+    trial must generalise from the weak affect rhythms alone. Data are float32 (about 52 MB a
+    file).
     """
+    from scipy.signal import lfilter
+
     rng = np.random.default_rng(seed)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    t = np.arange(SHAPE_DATA[2]) / 128.0
+    trials, channels, samples = SHAPE_DATA
+    t = np.arange(samples) / 128.0
+    alpha_group, theta_group = np.arange(0, 8), np.arange(8, 16)
     paths = []
     for subject in range(1, subjects + 1):
-        labels = rng.uniform(1, 9, SHAPE_LABELS).round(2)
-        data = rng.normal(0, 1, SHAPE_DATA).astype(np.float32)
-        for k in range(4):
-            high = labels[:, k] >= 5
-            freq = np.where(high, 10.0, 4.0)[:, None]
-            amp = (0.1 + 0.04 * labels[:, k])[:, None]  # weak against the unit noise
-            phase = rng.uniform(0, 2 * np.pi, (SHAPE_DATA[0], 1))
-            wave = (amp * np.sin(2 * np.pi * freq * t[None, :] + phase)).astype(np.float32)
-            data[:, 10 * k : 10 * k + 10, :] += wave[:, None, :]
+        bias = rng.normal(0, 0.6, 4)
+        shared = rng.normal(0, 1, trials)
+        latent = 0.7 * shared[:, None] + 0.7 * rng.normal(0, 1, (trials, 4))
+        labels = np.clip(5 + 1.8 * (latent + bias) + rng.normal(0, 0.4, (trials, 4)), 1, 9)
+        gain = rng.uniform(0.7, 1.4, channels).astype(np.float32)
+        noise = rng.normal(0, 1, SHAPE_DATA).astype(np.float32)
+        data = lfilter([1.0], [1.0, -0.5], noise, axis=2).astype(np.float32)
+        for trial in range(trials):
+            valence, arousal = latent[trial, 0], latent[trial, 1]
+            phase = rng.uniform(0, 2 * np.pi, channels)[:, None]
+            alpha = (0.35 - 0.2 * arousal) * np.sin(2 * np.pi * 10 * t + phase[:8])
+            theta = (0.35 + 0.2 * valence) * np.sin(2 * np.pi * 6 * t + phase[8:16])
+            data[trial, alpha_group] += alpha.astype(np.float32)
+            data[trial, theta_group] += theta.astype(np.float32)
+            fingerprint = rng.normal(0, 0.5, channels)[:, None] + rng.normal(0, 0.6, channels)[
+                :, None
+            ] * np.sin(2 * np.pi * rng.uniform(2, 40) * t + phase)
+            data[trial] += fingerprint.astype(np.float32)
+        data *= gain[None, :, None]
         path = folder / f"s{subject:02d}.dat"
         with open(path, "wb") as handle:
-            pickle.dump({"data": data, "labels": labels}, handle)
+            pickle.dump({"data": data, "labels": labels.round(2)}, handle)
         paths.append(path)
     return paths

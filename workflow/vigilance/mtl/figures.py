@@ -1,10 +1,13 @@
 """Figures of the multi-task part, drawn from the aggregated metrics (and Fig 3.5 from data).
 
 Curves are the test score per epoch averaged over seeds, smoothed with LOESS (Cleveland,
-"Robust locally weighted regression and smoothing scatterplots", JASA 1979; local linear fits
-with tricube weights, written here with NumPy), as in the thesis' Figs 3.6, 3.7, 4.1, 4.3, 4.4;
-Fig 4.2 shows the last K epochs with a straight-line fit per method; Fig 4.5 the learnt
-cross-stitch matrices as heat maps.
+"Robust locally weighted regression and smoothing scatterplots", JASA 1979) with the thesis'
+settings: its figures came from R's ggplot2, whose ``geom_smooth(method = "loess")`` fits
+``stats::loess`` with span 0.75 and degree 2 (local quadratic fits with tricube weights over
+the nearest floor(0.75 n) points, no robustness iterations); computed here exactly at every
+point (R's ``surface = "direct"``) with NumPy. Panels (b) show the last K epochs with a
+straight-line fit per method and (c) the learnt cross-stitch matrices as heat maps; the plot
+script composes them into the thesis' Figs 4.1-4.5 (``axes`` draws into a given row).
 """
 
 from __future__ import annotations
@@ -13,27 +16,32 @@ import numpy as np
 import pandas as pd
 
 
-def lowess(x: np.ndarray, y: np.ndarray, frac: float = 0.5) -> np.ndarray:
-    """Local linear regression with tricube weights over the nearest ``frac`` of the points.
+def lowess(x: np.ndarray, y: np.ndarray, span: float = 0.75, degree: int = 2) -> np.ndarray:
+    """Local polynomial regression with tricube weights, as R's ``loess`` (ggplot's default).
+
+    At each point: the ``q = floor(span * n)`` nearest points, bandwidth h = the distance to
+    the q-th nearest, weights (1 - (d / h)^3)^3, a weighted least-squares polynomial of
+    ``degree``; its value at the point.
 
     Args:
         x: (n,) positions; y: (n,) values.
-        frac: Share of the points in each local fit (at least 3 points).
+        span: Share of the points in each local fit (R's default 0.75).
+        degree: Degree of the local polynomials (R's default 2).
 
     Returns:
         (n,) smoothed values at ``x``.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
     n = len(x)
-    if n < 3:
+    if n <= degree + 1:
         return y.copy()
-    r = min(n, max(3, int(np.ceil(frac * n))))
+    q = min(n, max(degree + 1, int(np.floor(span * n))))
     out = np.empty(n)
     for i, x0 in enumerate(x):
         dist = np.abs(x - x0)
-        h = np.sort(dist)[r - 1] or 1.0
-        w = np.clip(1 - (dist / (h * 1.0000001)) ** 3, 0, None) ** 3
-        a = np.vstack([np.ones(n), x - x0]).T * np.sqrt(w)[:, None]
+        h = np.sort(dist)[q - 1] or 1.0
+        w = np.clip(1 - (dist / h) ** 3, 0, None) ** 3
+        a = np.vander(x - x0, degree + 1, increasing=True) * np.sqrt(w)[:, None]
         coef, *_ = np.linalg.lstsq(a, y * np.sqrt(w), rcond=None)
         out[i] = coef[0]
     return out
@@ -62,12 +70,30 @@ def _legend(fig, axes) -> None:
         fig.legend(entries.values(), entries.keys(), loc="outside right center", fontsize="small")
 
 
-def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
-    """LOESS-smoothed test curves of some methods, one panel per task."""
-    fig, axes = plt.subplots(
+def _row(plt, tasks, axes):
+    """A new figure with a panel per task, or (None, the given axes) to draw into."""
+    if axes is not None:
+        return None, axes
+    fig, grid = plt.subplots(
         1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
     )
-    for ax, task in zip(axes[0], tasks, strict=True):
+    return fig, grid[0]
+
+
+def _legends(fig, row) -> None:
+    """The one legend outside a figure of its own; a legend per panel drawn into given axes."""
+    if fig is not None:
+        _legend(fig, row)
+        return
+    for ax in row:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize="small")
+
+
+def plot_curves(plt, curves, methods, metric, tasks, title, labels=None, axes=None):
+    """LOESS-smoothed test curves of some methods, one panel per task (or into ``axes``)."""
+    fig, row = _row(plt, tasks, axes)
+    for ax, task in zip(row, tasks, strict=True):
         mean = mean_curve(curves, metric, task)
         mean = mean[mean["method"].isin(methods)]
         if mean.empty:
@@ -83,18 +109,20 @@ def plot_curves(plt, curves, methods, metric, tasks, title, labels=None):
                 label=label,
             )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=task)
-    _legend(fig, axes[0])
-    fig.suptitle(title)
+    _legends(fig, row)
+    if fig is not None:
+        fig.suptitle(title)
     return fig
 
 
-def plot_last_epochs(plt, curves, metric, tasks, k, title):
-    """The last ``k`` epochs of every method (mean over seeds) with a linear fit each."""
-    fig, axes = plt.subplots(
-        1, len(tasks), figsize=(5 * len(tasks), 3.6), squeeze=False, layout="constrained"
-    )
-    for ax, task in zip(axes[0], tasks, strict=True):
+def plot_last_epochs(plt, curves, metric, tasks, k, title, methods=None, axes=None):
+    """The last ``k`` epochs of every method (or of ``methods``), mean over seeds, with a
+    linear fit each."""
+    fig, row = _row(plt, tasks, axes)
+    for ax, task in zip(row, tasks, strict=True):
         mean = mean_curve(curves, metric, task)
+        if methods is not None:
+            mean = mean[mean["method"].isin(methods)]
         if mean.empty:
             _empty(ax, "no runs")
             continue
@@ -110,18 +138,21 @@ def plot_last_epochs(plt, curves, metric, tasks, k, title):
                     label=method,
                 )
         ax.set(xlabel="epoch", ylabel=f"test {metric}", title=f"{task}: last {k} epochs")
-    _legend(fig, axes[0])
+    _legends(fig, row)
+    if fig is None:
+        return None
     fig.suptitle(title)
     return fig
 
 
-def plot_stitches(plt, stitch: pd.DataFrame, title):
+def plot_stitches(plt, stitch: pd.DataFrame, title, into=None):
     """Heat maps of the learnt cross-stitch matrices (mean over seeds): a row per method, a
-    column per depth, one colour scale, each cell annotated in a contrasting colour."""
+    column per depth, one colour scale, each cell annotated in a contrasting colour (into the
+    (sub)figure ``into`` if given)."""
     from vigilance.plots import fit_tick_labels, heatmap
 
     if stitch.empty:
-        fig, ax = plt.subplots(figsize=(4, 2))
+        fig, ax = plt.subplots(figsize=(4, 2)) if into is None else (into, into.subplots())
         _empty(ax, "no cross-stitch method in the config")
         return fig
     mean = stitch.groupby(["method", "depth", "to", "from"], as_index=False, sort=False)[
@@ -131,13 +162,16 @@ def plot_stitches(plt, stitch: pd.DataFrame, title):
     depths = sorted(mean["depth"].unique())
     tasks = max(mean.groupby("method")["to"].nunique())
     size = 1.2 + 0.55 * tasks
-    fig, axes = plt.subplots(
-        len(methods),
-        len(depths),
-        figsize=(size * len(depths) + 1.6, size * len(methods) + 0.6),
-        squeeze=False,
-        layout="constrained",
-    )
+    if into is None:
+        fig, axes = plt.subplots(
+            len(methods),
+            len(depths),
+            figsize=(size * len(depths) + 1.6, size * len(methods) + 0.6),
+            squeeze=False,
+            layout="constrained",
+        )
+    else:
+        fig, axes = into, into.subplots(len(methods), len(depths), squeeze=False)
     low, high = min(0.0, mean["value"].min()), max(1.0, mean["value"].max())
     for row, method in enumerate(methods):
         for col, depth in enumerate(depths):
@@ -158,4 +192,4 @@ def plot_stitches(plt, stitch: pd.DataFrame, title):
     image = next(ax.collections[0] for ax in axes.flat if ax.collections)
     fig.colorbar(image, ax=axes, shrink=0.8, label="cross-stitch weight")
     fig.suptitle(title)
-    return fit_tick_labels(fig)
+    return fit_tick_labels(fig) if into is None else fig

@@ -8,24 +8,69 @@ activity recognition", Sensors 2016). Methods:
 
 - ``STL``: one independent CNN per task (the single-task baseline); the T columns run as one
   grouped convolution, which is the same as T separate networks but one kernel launch.
-- ``HPS``: hard parameter sharing (Caruana 1997): a shared trunk (convolutions and, unless
-  ``shared_dense`` is off, the dense layers) and one head per task.
+- ``HPS``: hard parameter sharing (Caruana 1997): a shared trunk (the convolutions and the
+  ``dense`` layers, none in the thesis' variant "without shared dense") and one head of
+  ``head`` layers per task.
 - ``SPS``: soft parameter sharing (Yang & Hospedales, "Trace norm regularised deep multi-task
   learning", ICLR workshop 2017): the STL columns, with the tensor trace norm of each depth's
   stacked kernels added to the loss.
 - ``CSN``: cross-stitch networks (Misra et al., CVPR 2016): the STL columns mixed by a T x T
   unit, initialised to the identity, after every conv block.
 
-The recurrent baselines of thesis Fig 3.6 are in :mod:`vigilance.mtl.recurrent`.
+Architectures (``arch``, see :class:`Arch`): ``dense`` layers with ``dense_dropout`` after each,
+then ``head`` layers with ``head_dropout`` after each (a rate, or one rate per layer), as the
+thesis' Tables C.1-C.8 place them (dropout after the 1000-unit layers only; DEAP's HPS with
+dropout after its first two head layers). The recurrent baselines of thesis Fig 3.6 are in
+:mod:`vigilance.mtl.recurrent`; the registry (name -> class) in :mod:`vigilance.mtl.registry`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+
+@dataclass(frozen=True)
+class Arch:
+    """The CNN every method is built from (config ``mtl.<data set>.model`` with a method's
+    overrides).
+
+    Args:
+        filters, kernels, pools: Per conv block (kernels and pools along time).
+        dense: Dense layers after the convolutions (per column; shared in HPS).
+        head: Dense layers of each task after ``dense``.
+        dense_dropout, head_dropout: Dropout after each dense / head layer: one rate for all,
+            or one per layer.
+        lstm_hidden: Hidden units of the recurrent baselines.
+    """
+
+    filters: Sequence[int]
+    kernels: Sequence[int]
+    pools: Sequence[int]
+    dense: Sequence[int] = ()
+    head: Sequence[int] = ()
+    dense_dropout: float | Sequence[float] = 0.0
+    head_dropout: float | Sequence[float] = 0.0
+    lstm_hidden: int = 32
+
+    @classmethod
+    def of(cls, arch: Arch | dict) -> Arch:
+        """An :class:`Arch` from itself or a config dict (unknown keys are an error)."""
+        return arch if isinstance(arch, cls) else cls(**arch)
+
+    def rates(self, part: str) -> list[float]:
+        """One dropout rate per layer of ``dense`` or ``head``."""
+        sizes, rate = getattr(self, part), getattr(self, f"{part}_dropout")
+        if isinstance(rate, int | float):
+            return [float(rate)] * len(sizes)
+        if len(rate) != len(sizes):
+            raise ValueError(f"{part}_dropout has {len(rate)} rates for {len(sizes)} layers")
+        return [float(r) for r in rate]
 
 
 def tensor_trace_norm(tensor: torch.Tensor) -> torch.Tensor:
@@ -147,10 +192,13 @@ class ConvTrunk(nn.Module):
         return out
 
 
-def _dense_stack(columns: int, d_in: int, sizes, dropout: float) -> tuple[nn.Module, int]:
+def _dense_stack(columns: int, d_in: int, sizes, rates) -> tuple[nn.Module, int]:
+    """Dense layers (ReLU), each followed by dropout where its rate is above 0."""
     layers: list[nn.Module] = []
-    for size in sizes:
-        layers += [GroupedDense(columns, d_in, size), nn.ReLU(), nn.Dropout(dropout)]
+    for size, rate in zip(sizes, rates, strict=True):
+        layers += [GroupedDense(columns, d_in, size), nn.ReLU()]
+        if rate > 0:
+            layers.append(nn.Dropout(rate))
         d_in = size
     return nn.Sequential(*layers), d_in
 
@@ -167,12 +215,16 @@ class MultiTaskModel(nn.Module):
         self.register_buffer("loss_weights", torch.tensor(weights, dtype=torch.float32))
 
     def regulariser(self) -> torch.Tensor:
-        """Added to the loss (0 unless a method says otherwise)."""
+        """Added to every output's loss (0 unless a method says otherwise)."""
         return torch.zeros((), device=self.loss_weights.device)
 
     def loss(self, logits: list[torch.Tensor], y: torch.Tensor) -> torch.Tensor:
-        """Sum over tasks of weight x cross-entropy, plus the regulariser. y: (B, T) class ids."""
-        total = self.regulariser()
+        """Sum over tasks of weight x (cross-entropy + regulariser). y: (B, T) class ids.
+
+        As the thesis' Keras code, which adds the regulariser to each output's loss, so its
+        effective weight is the regulariser's weight times the sum of the task weights.
+        """
+        total = self.loss_weights.sum() * self.regulariser()
         for t, out in enumerate(logits):
             total = total + self.loss_weights[t] * F.cross_entropy(out.float(), y[:, t])
         return total
@@ -189,12 +241,13 @@ class STL(MultiTaskModel):
 
     def __init__(self, length, channels, n_classes, arch, loss_weights=None, **_):
         super().__init__(n_classes, loss_weights)
-        t = len(self.n_classes)
+        t, arch = len(self.n_classes), Arch.of(arch)
         self.trunk = ConvTrunk(
-            t, length, channels, arch["filters"], arch["kernels"], arch["pools"], self.cross_stitch
+            t, length, channels, arch.filters, arch.kernels, arch.pools, self.cross_stitch
         )
-        sizes = list(arch["dense"]) + list(arch["head"])
-        self.dense, d = _dense_stack(t, self.trunk.out_features, sizes, arch["dropout"])
+        sizes = [*arch.dense, *arch.head]
+        rates = arch.rates("dense") + arch.rates("head")
+        self.dense, d = _dense_stack(t, self.trunk.out_features, sizes, rates)
         self.out = nn.ModuleList(nn.Linear(d, k) for k in self.n_classes)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -224,19 +277,20 @@ class CSN(STL):
 
 
 class HPS(MultiTaskModel):
-    """A shared trunk and one head per task (hard parameter sharing, Caruana 1997)."""
+    """A shared trunk and one head per task (hard parameter sharing, Caruana 1997).
+
+    The trunk is the convolutions and the ``dense`` layers; each task's head is the ``head``
+    layers and its output. The thesis' variant "without shared dense" has ``dense`` empty.
+    """
 
     def __init__(self, length, channels, n_classes, arch, loss_weights=None, **options):
         super().__init__(n_classes, loss_weights)
-        self.trunk = ConvTrunk(1, length, channels, arch["filters"], arch["kernels"], arch["pools"])
-        shared = bool(options.get("shared_dense", True))
-        self.shared, d = _dense_stack(
-            1, self.trunk.out_features, arch["dense"] if shared else [], arch["dropout"]
-        )
-        head_sizes = list(arch["head"]) if shared else list(arch["dense"]) + list(arch["head"])
+        arch = Arch.of(arch)
+        self.trunk = ConvTrunk(1, length, channels, arch.filters, arch.kernels, arch.pools)
+        self.shared, d = _dense_stack(1, self.trunk.out_features, arch.dense, arch.rates("dense"))
         heads, outs = [], []
         for k in self.n_classes:
-            stack, d_head = _dense_stack(1, d, head_sizes, arch["dropout"])
+            stack, d_head = _dense_stack(1, d, arch.head, arch.rates("head"))
             heads.append(stack)
             outs.append(nn.Linear(d_head, k))
         self.heads = nn.ModuleList(heads)
@@ -245,25 +299,6 @@ class HPS(MultiTaskModel):
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         h = self.shared(self.trunk(x))
         return [out(head(h)[:, 0]) for head, out in zip(self.heads, self.out, strict=True)]
-
-
-def registry() -> dict[str, type[MultiTaskModel]]:
-    """Model name -> class (names equal class names)."""
-    from vigilance.mtl.recurrent import CNNLSTM, LSTM
-
-    return {m.__name__: m for m in (STL, HPS, SPS, CSN, LSTM, CNNLSTM)}
-
-
-def build_model(name: str, length: int, channels: int, n_classes, arch: dict, **options):
-    """A registry model for windows of ``length`` x ``channels`` and tasks with ``n_classes``."""
-    from vigilance.core.errors import VigilanceError
-
-    models = registry()
-    if name not in models:
-        raise VigilanceError(
-            "unknown model", field="model", value=name, expected=f"one of {sorted(models)}"
-        )
-    return models[name](length, channels, n_classes, arch, **options)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -10,7 +10,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vigilance.mtl.models import ConvTrunk, MultiTaskModel
+from vigilance.mtl.models import Arch, ConvTrunk, MultiTaskModel
+
+
+def _rate(arch: Arch) -> float:
+    """The CNN's dense dropout, before the LSTM's output layer."""
+    return max(arch.rates("dense"), default=0.0)
 
 
 class _LSTMColumn(nn.Module):
@@ -36,8 +41,8 @@ class _ConvSequence(ConvTrunk):
     """A one-column conv trunk that returns a sequence (B, L', F * C) for an LSTM."""
 
     def __init__(self, length, channels, arch):
-        super().__init__(1, length, channels, arch["filters"], arch["kernels"], arch["pools"])
-        self.out_channels_per_step = arch["filters"][-1] * channels
+        super().__init__(1, length, channels, arch.filters, arch.kernels, arch.pools)
+        self.out_channels_per_step = arch.filters[-1] * channels
 
     def sequence(self, x: torch.Tensor) -> torch.Tensor:
         h = self.norm(x.unsqueeze(1))
@@ -52,9 +57,9 @@ class LSTM(MultiTaskModel):
 
     def __init__(self, length, channels, n_classes, arch, loss_weights=None, **_):
         super().__init__(n_classes, loss_weights)
-        hidden = arch["lstm_hidden"]
+        arch = Arch.of(arch)
         self.columns = nn.ModuleList(
-            _LSTMColumn(channels, hidden, k, dropout=arch["dropout"]) for k in self.n_classes
+            _LSTMColumn(channels, arch.lstm_hidden, k, dropout=_rate(arch)) for k in self.n_classes
         )
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -66,13 +71,14 @@ class CNNLSTM(MultiTaskModel):
 
     def __init__(self, length, channels, n_classes, arch, loss_weights=None, **_):
         super().__init__(n_classes, loss_weights)
+        arch = Arch.of(arch)
         self.columns = nn.ModuleList(
             _LSTMColumn(
                 channels,
-                arch["lstm_hidden"],
+                arch.lstm_hidden,
                 k,
                 conv=_ConvSequence(length, channels, arch),
-                dropout=arch["dropout"],
+                dropout=_rate(arch),
             )
             for k in self.n_classes
         )

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import numpy as np
 import pandas as pd
 import torch
 
 from vigilance.core.errors import VigilanceError
-from vigilance.mtl.models import build_model, count_parameters
+from vigilance.mtl.models import Arch, count_parameters
+from vigilance.mtl.registry import build_model
 from vigilance.mtl.train import TrainSettings, fit
+
+# A method's architecture overrides of its data set's model (null = the data set's).
+OVERRIDES = ("dense", "head", "dense_dropout", "head_dropout")
+
+
+def method_arch(model: dict, method: dict) -> Arch:
+    """The data set's model with a method's overrides (``dense``, ``head`` and their dropout)."""
+    arch = dict(model)
+    arch.update({k: method[k] for k in OVERRIDES if method.get(k) is not None})
+    try:
+        out = Arch.of(arch)
+        out.rates("dense"), out.rates("head")
+    except (TypeError, ValueError) as err:
+        raise VigilanceError(
+            f"not an architecture ({err})",
+            field="methods.<method>.dense/head/dense_dropout/head_dropout",
+            value=arch,
+            expected="dense and head lists, and one dropout rate or one per layer",
+        ) from None
+    return out
 
 
 def method_tasks(method: dict, settings: dict, available) -> list[str]:
@@ -32,35 +55,44 @@ def method_tasks(method: dict, settings: dict, available) -> list[str]:
     return tasks
 
 
-def run_method(
-    data: dict, sides: np.ndarray, settings: dict, method: dict, seed, device, precision
-):
+@dataclass(frozen=True)
+class RunSettings:
+    """What one training job reads (the rule's params)."""
+
+    dataset: str
+    method_name: str
+    seed: int
+    method: dict  # the method's config entry
+    model: dict  # the data set's model
+    training: dict  # the data set's training settings
+    main_tasks: tuple[str, ...]
+    split: dict  # the keys vigilance.mtl.data.split reads
+    device: str = "auto"
+    precision: str = "auto"
+    deterministic: bool = True
+
+
+def run_method(data: dict, sides: np.ndarray, settings: RunSettings, device):
     """Train one method on prepared windows.
 
     Args:
         data: From :func:`vigilance.mtl.data.load`.
         sides: (N,) split ids.
-        settings: The data set's config section.
-        method: The method's config entry.
-        seed: The run's seed.
+        settings: The job's settings.
         device: A ``torch.device``.
-        precision: The config's precision.
 
     Returns:
         ``rows`` (metric rows), ``predictions`` and ``stitch`` (DataFrames), ``tasks``,
-        ``parameters`` and ``save`` (a function writing the checkpoint to a path).
+        ``parameters``, ``profile`` (seconds of a step and of the regulariser) and ``save`` (a
+        function writing the checkpoint to a path).
     """
+    method, seed = settings.method, settings.seed
     available = data["tasks"].tolist()
-    tasks = method_tasks(method, settings, available)
+    tasks = method_tasks(method, {"main_tasks": settings.main_tasks}, available)
     columns = [available.index(t) for t in tasks]
     n_classes = [int(data["classes"][c]) for c in columns]
-    arch = dict(settings["model"])
-    if method["dropout"] >= 0:
-        arch["dropout"] = method["dropout"]
-    options = {
-        "shared_dense": method["shared_dense"],
-        "trace_norm_weight": method["trace_norm_weight"],
-    }
+    arch = method_arch(settings.model, method)
+    options = {"trace_norm_weight": method["trace_norm_weight"]}
     x, y = data["x"], data["y"][:, columns]
     model = build_model(
         method["model"],
@@ -71,8 +103,8 @@ def run_method(
         loss_weights=list(method["loss_weights"]) or None,
         **options,
     )
-    train = TrainSettings(**settings["training"], precision=precision)
-    rows, pred = fit(model, x, y, sides, tasks, n_classes, train, seed, device)
+    train = TrainSettings(**settings.training, precision=settings.precision)
+    rows, pred, profile = fit(model, x, y, sides, tasks, n_classes, train, seed, device)
     test = np.flatnonzero(sides == 2)
     predictions = pd.concat(
         pd.DataFrame({"window": test, "task": task, "true": y[test, t], "pred": pred[:, t]})
@@ -86,7 +118,8 @@ def run_method(
     ]
 
     def save(path) -> None:
-        state = {"state_dict": model.state_dict(), "method": method, "arch": arch, "tasks": tasks}
+        state = {"state_dict": model.state_dict(), "method": method, "tasks": tasks}
+        state["arch"] = asdict(arch)
         torch.save(state, path)
 
     return {
@@ -95,5 +128,6 @@ def run_method(
         "stitch": pd.DataFrame(stitch, columns=["depth", "to", "from", "value"]),
         "tasks": tasks,
         "parameters": count_parameters(model),
+        "profile": profile,
         "save": save,
     }
