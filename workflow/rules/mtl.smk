@@ -9,7 +9,8 @@ localrules:
     download_opportunity,
     aggregate_mtl_runs,
     tabulate_mtl_results,
-    plot_mtl_curves,
+    plot_mtl_opportunity_curves,
+    plot_mtl_deap_curves,
 
 
 wildcard_constraints:
@@ -138,6 +139,8 @@ rule fit_mtl_baselines:
         "results/mtl/{dataset}/baselines.csv",
     log:
         "logs/mtl/{dataset}/baselines.log",
+    wildcard_constraints:
+        dataset=MTL_DATASET,
     conda:
         "../../envs/analysis.yaml"
     resources:
