@@ -72,13 +72,13 @@ def parsed_rules():
         os.chdir(cwd)
 
 
+# Written into the ci run's copy: what the run adds to configs/ci.yaml.
+CI_RUN_OVERRIDE = "ci_run.yaml"
+
+
 def ci_run_config(cwd: Path) -> list[str]:
     """The config arguments of the session's ci run in its copy ``cwd`` (see ``ci_run``)."""
     return ["--configfile", str(CONFIGS["ci"]), str(cwd / CI_RUN_OVERRIDE)]
-
-
-# Written into the ci run's copy: what the run adds to configs/ci.yaml.
-CI_RUN_OVERRIDE = "ci_run.yaml"
 
 
 def ci_run_override() -> dict:
@@ -105,7 +105,8 @@ def ci_run(tmp_path_factory) -> Path:
     cwd = copy_workflow(tmp_path_factory.mktemp("ci_run") / "vigilance")
     (cwd / CI_RUN_OVERRIDE).write_text(yaml.safe_dump(ci_run_override()))
     config = ci_run_config(cwd)
-    proc = run_snakemake("--cores", "2", *config, cwd=cwd, timeout=1800)
+    # A generous limit: about 6 minutes on 2 free cores, several times that on a loaded machine.
+    proc = run_snakemake("--cores", "2", *config, cwd=cwd, timeout=3600)
     assert proc.returncode == 0, proc.stderr[-5000:]
     report = cwd / "results" / "report.html"
     proc = run_snakemake("--report", str(report), *config, cwd=cwd, timeout=600)

@@ -116,22 +116,22 @@ def html_headings(html: str) -> list[str]:
     return [" ".join(h.split()) for h in parser.headings]
 
 
-def _script_value(html: str, name: str):
-    """The JSON value of ``var <name> = ...;`` in the report's HTML."""
-    match = re.search(rf"var {name} = ", html)
-    assert match, f"the report has no 'var {name}'"
+def _script_value(html: str, script_id: str, name: str):
+    """The JSON value of ``<script id="<script_id>"> var <name> = ...;`` in the report."""
+    match = re.search(rf'<script id="{script_id}">\s*var {name} = ', html)
+    assert match, f"the report has no <script id={script_id!r}> with 'var {name}'"
     value, _ = json.JSONDecoder().raw_decode(html, match.end())
     return value
 
 
 def report_results(report: Path) -> dict[str, dict]:
     """The results embedded in a built report, by path (name, caption, rule, data URI, ...)."""
-    return _script_value(report.read_text(), "results")
+    return _script_value(report.read_text(), "results", "results")
 
 
 def report_front_page(report: Path) -> str:
     """The rendered front page (workflow.rst) embedded in a built report, as HTML."""
-    return _script_value(report.read_text(), "workflow_desc")
+    return _script_value(report.read_text(), "workflow-desc", "workflow_desc")
 
 
 def resolved_config(*configfiles: Path) -> dict:
