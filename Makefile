@@ -12,7 +12,7 @@ SNAKEMAKE := $(BIN)/snakemake
 help:
 	@echo "make run      run the workflow on the embedded default (config.yaml)"
 	@echo "make test     run the whole test suite (the 15 slowest tests listed at the end)"
-	@echo "make test-fast  the tests not marked slow: no end-to-end run, no SLURM (seconds)"
+	@echo "make test-fast  the tests not marked slow: no end-to-end run, no SLURM"
 	@echo "make report   build results/report.html from the last run"
 	@echo "make lint     ruff, snakefmt and snakemake --lint"
 	@echo "make format   format Python and Snakemake files"
