@@ -98,7 +98,8 @@ def ci_run(tmp_path_factory) -> Path:
     Every end-to-end assertion reads this one run instead of starting its own. Returns the
     workflow copy whose ``results/`` holds the run's outputs and ``results/report.html``; its
     config arguments are ``ci_run_config(path)`` (configs/ci.yaml, plus the eye-tracking part
-    where the shared recordings exist: ``ci_run_override``). Tests that use it are marked slow.
+    where the shared recordings exist: ``ci_run_override``). Tests that use it are marked slow
+    and only read it: a test that writes there would change what the next test sees.
     """
     import yaml
 
