@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make run` (the whole workflow on the embedded default) and
-# `make test` (the whole test suite). Both create .venv when missing and install the pinned
+# `make test` (the whole test suite; `make test-fast` for the unit tests alone). Both create .venv when missing and install the pinned
 # dependencies into it; nothing is installed outside the project folder.
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 CORES ?= all
 SNAKEMAKE := $(BIN)/snakemake
 
-.PHONY: run test report lint format dryrun benchmark clean help
+.PHONY: run test test-fast report lint format dryrun benchmark clean help
 
 help:
 	@echo "make run      run the workflow on the embedded default (config.yaml)"
-	@echo "make test     run the whole test suite"
+	@echo "make test     run the whole test suite (the 15 slowest tests listed at the end)"
+	@echo "make test-fast  the tests not marked slow: no end-to-end run, no SLURM"
 	@echo "make report   build results/report.html from the last run"
 	@echo "make lint     ruff, snakefmt and snakemake --lint"
 	@echo "make format   format Python and Snakemake files"
@@ -41,7 +42,10 @@ dryrun: $(VENV)/.deps-run
 	$(SNAKEMAKE) --cores $(CORES) --dry-run
 
 test: $(VENV)/.deps-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+test-fast: $(VENV)/.deps-dev
+	$(BIN)/python -m pytest -m "not slow" --durations=15
 
 lint: $(VENV)/.deps-dev
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The eye-tracking part as users run it: download, bad data, one's own export, a whole ci run."""
+"""The eye-tracking part as users run it: download, bad data, one's own export, the ci run."""
 
 from __future__ import annotations
 
@@ -151,34 +151,34 @@ def test_a_malformed_recording_fails_the_job_without_output(workflow_copy, tmp_p
 
 @needs_etra
 @pytest.mark.slow
-def test_ci_run_with_eye_tracking_and_report(workflow_copy, tmp_path):
-    # One seed halves the jobs; aggregation over seeds is tested in test_measures.py.
-    override = write_override(tmp_path / "gaze.yaml", {"seeds": [1]}, path=str(ETRA_DIR))
-    args = ["--configfile", str(CONFIGS["ci"]), str(override)]
-    proc = run_snakemake("--cores", "2", *args, cwd=workflow_copy, timeout=1200)
-    assert proc.returncode == 0, proc.stderr[-5000:]
+def test_ci_run_with_eye_tracking_and_report(ci_run):
+    # The session's ci run has the part on wherever the shared recordings are (ci_run_override).
     config = yaml.safe_load(CONFIGS["ci"].read_text())["eyetracking"]
-    for task, classes in (("image", 4), ("observer", 18)):
-        table = pd.read_csv(workflow_copy / GAZE / task / "comparison.csv")
-        assert len(table) == 6 * 2 + 3  # classical models x inputs, plus 3 deep models
-        for column in ("grouped_accuracy_mean", "grouped_kappa_mean", "leaky_accuracy_mean"):
-            assert table[column].between(-1, 1).all()
-        assert (table["grouped_accuracy_sd"] > 0).all()
-        per_class = pd.read_csv(workflow_copy / GAZE / task / "per_class.csv")
-        assert set(per_class["family"]) == {"classical", "deep"}
-        assert len(per_class) == 2 * classes
-        assert (workflow_copy / GAZE / task / "confusion_matrices.png").stat().st_size > 0
-        # Each recording is tested in exactly one grouped fold per model and seed.
-        path = workflow_copy / GAZE / task / "grouped" / "CNN" / "seed1" / "predictions.csv"
+    # ci: the image task under the recording, leave-observer-out and leaky protocols, the
+    # observer task under leave-image-out only (4 images: 4 folds).
+    for task, classes, protocols in (
+        ("image", 4, ("recording", "leave_observer_out", "leaky")),
+        ("observer", 18, ("leave_image_out",)),
+    ):
+        table = pd.read_csv(ci_run / GAZE / task / "comparison.csv")
+        assert len(table) == 6 * 2 + 3 + 2  # classical x inputs, 3 deep models, 2 trivial rows
+        assert {"majority class (trivial)", "stratified random (trivial)"} <= set(table["label"])
+        for protocol in protocols:
+            assert table[f"{protocol}_kappa_mean"].between(-1, 1).all()
+        per_class = pd.read_csv(ci_run / GAZE / task / "per_class.csv")
+        assert set(per_class["family"]) == {"trivial", "classical", "deep"}
+        assert len(per_class) == 3 * classes
+        assert (ci_run / GAZE / task / "confusion_matrices.png").stat().st_size > 0
+        # Each recording is tested in exactly one fold per model and seed.
+        path = ci_run / GAZE / task / protocols[0] / "CNN" / "seed1" / "predictions.csv"
         predictions = pd.read_csv(path)
         assert (predictions.groupby("recording")["fold"].nunique() == 1).all()
-        assert predictions["fold"].nunique() == config["folds"]
-    assert (workflow_copy / GAZE / "fair_vs_leaky.png").stat().st_size > 0
-    report = workflow_copy / "results" / "report.html"
-    proc = run_snakemake("--report", str(report), *args, cwd=workflow_copy)
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    html = report.read_text()
-    for name in ("Eye tracking (ETRA 2021)", "comparison.html", "fair_vs_leaky.png"):
+        folds = 4 if task == "observer" else config["folds"]
+        assert predictions["fold"].nunique() == folds
+    for name in ("protocols.png", "findings.html", "regression/comparison.csv"):
+        assert (ci_run / GAZE / name).stat().st_size > 0
+    html = (ci_run / "results" / "report.html").read_text()
+    for name in ("Eye tracking (ETRA 2021)", "comparison.html", "protocols.png", "findings.html"):
         assert name in html
 
 

@@ -1,4 +1,4 @@
-"""Multi-task part end to end through Snakemake (ci config, one seed) and its bad-input paths."""
+"""The multi-task part in the session's ci run, and its bad-input paths through Snakemake."""
 
 from __future__ import annotations
 
@@ -20,15 +20,10 @@ def _targets(datasets):
     return out
 
 
-def test_ci_run_of_the_multi_task_part(workflow_copy):
-    override = workflow_copy / "one_seed.yaml"
-    override.write_text("seeds: [1]\n")
+def test_ci_run_of_the_multi_task_part(ci_run):
     targets = _targets(["opportunity"])
     targets.append("results/mtl/opportunity/figures/fig3_5_spikes.png")
-    args = ["--configfile", str(CONFIGS["ci"]), str(override)]
-    proc = run_snakemake(*targets, "--cores", "2", *args, cwd=workflow_copy, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = workflow_copy / "results" / "mtl"
+    results = ci_run / "results" / "mtl"
     table = pd.read_csv(results / "opportunity" / "tables" / "results.csv")
     assert {"STL", "HPS", "SPS", "CSN", "LSTM", "CNNLSTM"} <= set(table["method"])
     assert (table["parameters"] > 0).all() and table["s per epoch"].gt(0).all()
@@ -41,7 +36,7 @@ def test_ci_run_of_the_multi_task_part(workflow_copy):
     stitch = pd.read_csv(results / "opportunity" / "CSN" / "seed1" / "stitch.csv")
     assert len(stitch) == 3 * 4, "a 2 x 2 unit after each of the 3 conv blocks"
     for fig in targets:
-        assert (workflow_copy / fig).stat().st_size > 0
+        assert (ci_run / fig).stat().st_size > 0
 
 
 def test_the_default_dag_has_the_grid_and_the_gaze_experiment_is_off(workflow_copy):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import BIN, CONFIGS, REPO, run_snakemake
+from conftest import BIN, CONFIGS, REPO, ci_run_config, run_snakemake
 
 
 def test_snakemake_lint_is_clean():
@@ -151,31 +151,25 @@ def _summary(cwd, *args):
 
 
 @pytest.mark.slow
-def test_tiny_end_to_end_run_and_report(workflow_copy):
-    ci = ["--configfile", str(CONFIGS["ci"])]
-    proc = run_snakemake("--cores", "2", *ci, cwd=workflow_copy, timeout=1200)
-    assert proc.returncode == 0, proc.stderr[-5000:]
-
-    rows = _summary(workflow_copy, *ci)
+def test_tiny_end_to_end_run_and_report(ci_run):
+    config = ci_run_config(ci_run)
+    rows = _summary(ci_run, *config)
     assert rows, "the summary lists no outputs"
     for row in rows:
-        path = workflow_copy / row["output_file"]
+        path = ci_run / row["output_file"]
         assert path.exists() and path.stat().st_size > 0, f"missing or empty: {path}"
         assert row["plan"] == "no update", f"{path} would be redone: {row}"
         for log in filter(None, row.get("log-file(s)", "").split(",")):
-            assert (workflow_copy / log.strip()).exists(), f"no log {log} for {path}"
+            assert (ci_run / log.strip()).exists(), f"no log {log} for {path}"
 
-    manifest = json.loads((workflow_copy / "results/manifest/environment.json").read_text())
+    manifest = json.loads((ci_run / "results/manifest/environment.json").read_text())
     assert manifest["device"] == "cpu"
     assert manifest["config"]["seeds"] == [1, 2]
     assert len(manifest["config_sha256"]) == 64
 
-    _check_finetuning(workflow_copy / "results" / "finetune" / "generated")
+    _check_finetuning(ci_run / "results" / "finetune" / "generated")
 
-    report = workflow_copy / "results" / "report.html"
-    proc = run_snakemake("--report", str(report), *ci, cwd=workflow_copy)
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    html = report.read_text()
+    html = (ci_run / "results" / "report.html").read_text()
     assert "environment.html" in html
     assert "Reproducibility" in html
 
