@@ -25,7 +25,9 @@ def test_the_tree_part_makes_every_table_and_figure(ci_run):
     for target in TARGETS:
         assert (ci_run / target).stat().st_size > 0
     final = pd.read_csv(ci_run / BASE / "final.csv")
-    runs = final.groupby(["style", "attention", "training"])["seed"].nunique()
+    trained = final[final["split"] == "drivers"] if "split" in final else final
+    trained = trained[~trained["style"].isin(["trivial", "classical"])]
+    runs = trained.groupby(["style", "attention", "training"])["seed"].nunique()
     # ci: the main tree, the 'none' ablation, w = 0.5 and the separate pair, 2 seeds each.
     assert runs.to_dict() == {
         ("separate", "both", "alternating"): 2,
@@ -33,10 +35,10 @@ def test_the_tree_part_makes_every_table_and_figure(ci_run):
         ("tree", "both", "alternating"): 2,
         ("tree", "none", "alternating"): 2,
     }
-    assert final["value"].between(0, 1).all()
+    assert final["value"].dropna().between(0, 1).all()
     findings = pd.read_csv(ci_run / BASE / "tables/findings.csv")
-    assert len(findings) == 6 and findings["verdict"].str.len().gt(0).all()
-    metrics = pd.read_csv(ci_run / BASE / "tree/both/alternating/seed1/metrics.csv")
+    assert len(findings) >= 6 and findings["verdict"].str.len().gt(0).all()
+    metrics = pd.read_csv(ci_run / BASE / "drivers/tree/both/alternating/seed1/metrics.csv")
     assert list(metrics.columns) == ["epoch", "split", "metric", "value"]
 
 
