@@ -331,3 +331,27 @@ def test_every_epoch_records_loss_treatments_and_baselines_for_both_splits():
     }
     for split in ("train", "val"):
         assert expected <= set(rows.loc[rows["split"] == split, "metric"])
+
+
+# The row pretext's numbers before pretexts became a registry (commit b5b0d90, this CPU):
+# the trainer's step moved into vigilance.pretrain.pretexts.row without changing a draw.
+ROW_BEFORE_REGISTRY = {
+    (0, "loss"): 0.7369172676749851,
+    (0, "loss_masked"): 0.7544129610061645,
+    (0, "baseline_mean_visible"): 0.10115135752636453,
+    (1, "loss"): 0.7337804669919221,
+    (1, "loss_masked"): 0.7517476320266724,
+    (1, "baseline_mean_visible"): 0.10115135752636453,
+}
+
+
+def test_the_row_pretext_keeps_the_numbers_of_masked_row_training():
+    from vigilance.pretrain.pretexts import make_pretext
+
+    frame = _frame(_trainer(epochs=2, seed=3).fit(_windows(0), _windows(1)))
+    val = frame[frame["split"] == "val"].set_index(["epoch", "metric"])["value"]
+    for key, before in ROW_BEFORE_REGISTRY.items():
+        assert val[key] == pytest.approx(before, rel=1e-6, abs=0)
+    explicit = _trainer(epochs=2, seed=3)
+    explicit.pretext = make_pretext("row", {})
+    pd.testing.assert_frame_equal(_frame(explicit.fit(_windows(0), _windows(1))), frame)

@@ -247,8 +247,8 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path):
 
 # ---- end to end under Snakemake (the ci config, one cheap job) ---------------------------------
 
-TRAIN = "results/pretrain/generated/original/frac1.0/seed1"
-TRAIN_LOG = "logs/pretrain/generated/original/frac1.0/seed1/train.log"
+TRAIN = "results/pretrain/generated/row/original/frac1.0/seed1"
+TRAIN_LOG = "logs/pretrain/generated/row/original/frac1.0/seed1/train.log"
 SWEEP = "results/pretrain/generated/sweep"
 # One pre-training job with fixed hyper-parameters (no sweep before it), its epochs long
 # enough (~1 s on a shared core) to be killed in the middle of one.

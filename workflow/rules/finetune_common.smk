@@ -74,7 +74,8 @@ def _blink_data(dataset):
 def _encoder(dataset, init, seed):
     features = FINETUNE["features"]
     fraction = ENCODER_FRACTION[init]
-    return f"results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/encoder.pt"
+    pretext = FINETUNE["pretext"]
+    return f"results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/encoder.pt"
 
 
 def finetune_inputs(wildcards):

@@ -11,6 +11,7 @@ localrules:
 
 wildcard_constraints:
     fraction=r"[0-9.]+",
+    pretext="|".join(PRETEXT_NAMES),
     worker=r"\d+",
 
 
@@ -85,13 +86,13 @@ rule pretrain_encoder:
     input:
         unpack(pretrain_inputs),
     output:
-        encoder="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/encoder.pt",
-        metrics="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/metrics.csv",
-        run="results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/run.json",
+        encoder="results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/encoder.pt",
+        metrics="results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/metrics.csv",
+        run="results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/run.json",
     log:
-        "logs/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/train.log",
+        "logs/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/train.log",
     benchmark:
-        "results/benchmarks/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}.tsv"
+        "results/benchmarks/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -105,6 +106,8 @@ rule pretrain_encoder:
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],
         masking=PRETRAIN["masking"],
+        # Only this pretext's settings, so that changing another's reruns nothing here.
+        pretext_settings=lambda wildcards: PRETRAIN["pretext_settings"].get(wildcards.pretext, {}),
         window=BLINK["window_length"],
         device=config["device"],
         precision=config["precision"],
@@ -117,10 +120,10 @@ rule aggregate_pretraining:
     input:
         pretrain_runs,
     output:
-        curves="results/pretrain/{dataset}/curves.csv",
-        final="results/pretrain/{dataset}/final.csv",
+        curves="results/pretrain/{dataset}/{pretext}/curves.csv",
+        final="results/pretrain/{dataset}/{pretext}/final.csv",
     log:
-        "logs/pretrain/{dataset}/aggregate.log",
+        "logs/pretrain/{dataset}/{pretext}/aggregate.log",
     conda:
         "../../envs/analysis.yaml"
     resources:
@@ -132,7 +135,8 @@ rule aggregate_pretraining:
 
 rule plot_pretraining_curves:
     input:
-        curves="results/pretrain/{dataset}/curves.csv",
+        # The thesis' figures and tables are those of masked-row modelling.
+        curves="results/pretrain/{dataset}/row/curves.csv",
     output:
         calibration=report(
             "results/pretrain/{dataset}/figures/fig4_1_calibration.png",
@@ -172,7 +176,8 @@ rule tabulate_pretraining:
     input:
         trials="results/pretrain/{dataset}/sweep/trials.csv",
         best="results/pretrain/{dataset}/sweep/best_params.yaml",
-        curves="results/pretrain/{dataset}/curves.csv",
+        # The thesis' figures and tables are those of masked-row modelling.
+        curves="results/pretrain/{dataset}/row/curves.csv",
     output:
         sweep_csv="results/pretrain/{dataset}/tables/table3_1_sweep.csv",
         sweep_html=report(

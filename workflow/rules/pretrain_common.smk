@@ -1,12 +1,16 @@
 """Inputs and outputs of the pre-training rules (functions only, included before them).
 
-The grid is dataset x features x fraction x seed: every enabled blink data set, the
-configured feature sets and driver fractions, and the global seeds.
+The grid is dataset x pretext x features x fraction x seed: every enabled blink data set, the
+configured pretext tasks (vigilance.pretrain.pretexts), feature sets and driver fractions, and
+the global seeds. The thesis' figures and tables (masked rows) need ``row`` among the pretexts;
+every other pretext gets its aggregated curves and final values.
 """
 
 from vigilance.blink.format import FEATURE_SETS
+from vigilance.pretrain.pretexts import PRETEXTS
 
 PRETRAIN = config["pretrain"]
+PRETEXT_NAMES = sorted(PRETEXTS)
 
 
 def pretrain_datasets():
@@ -28,10 +32,11 @@ def pretrain_widths(wildcards):
 
 
 def pretrain_runs(wildcards):
-    """Metrics files of every run of one data set's grid."""
+    """Metrics files of every run of one data set's grid of one pretext."""
     return expand(
-        "results/pretrain/{dataset}/{features}/frac{fraction}/seed{seed}/metrics.csv",
+        "results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/metrics.csv",
         dataset=wildcards.dataset,
+        pretext=wildcards.pretext,
         features=pretrain_feature_sets(wildcards.dataset),
         fraction=[f"{f:g}" for f in PRETRAIN["fractions"]],
         seed=config["seeds"],
@@ -56,6 +61,10 @@ def pretrain_outputs():
     outputs = []
     for name in pretrain_datasets():
         base = f"results/pretrain/{name}"
+        outputs += [f"{base}/{pretext}/final.csv" for pretext in PRETRAIN["pretexts"]]
+        outputs += pretrain_sweep_helpers(name)
+        if "row" not in PRETRAIN["pretexts"]:
+            continue
         outputs += [
             f"{base}/figures/fig4_1_calibration.png",
             f"{base}/figures/fig4_2_fraction.png",
@@ -64,7 +73,6 @@ def pretrain_outputs():
             f"{base}/figures/fig3_4_importance.png",
             f"{base}/tables/table3_1_sweep.html",
             f"{base}/tables/findings.html",
-            *pretrain_sweep_helpers(name),
         ]
     return outputs
 

@@ -1,4 +1,4 @@
-"""Pre-train one encoder (dataset x features x fraction x seed); resume from its checkpoint."""
+"""Pre-train one encoder (dataset x pretext x features x fraction x seed); resume if stopped."""
 
 import json
 import time
@@ -15,18 +15,20 @@ from vigilance.core.seeding import seed_everything
 from vigilance.core.settings import settings_from
 from vigilance.pretrain.data import load_pretrain_data
 from vigilance.pretrain.hparams import build_configs, resolve_params
+from vigilance.pretrain.pretexts import make_pretext
 from vigilance.pretrain.train import Trainer
 
 
 @dataclass(frozen=True)
 class Params:
     """The rule's params: where the hyper-parameters come from, their config values, the
-    masking, the window length and the device settings."""
+    masking (row) or this pretext's settings, the window length and the device settings."""
 
     hyperparameters: str
     model: dict
     training: dict
     masking: dict
+    pretext_settings: dict
     window: int
     device: str
     precision: str
@@ -49,19 +51,26 @@ def main(snakemake) -> None:
         inputs = snakemake.input
         train, val, n = load_pretrain_data(
             inputs.blinks, inputs.manifest, inputs.stats, w.features, float(w.fraction),
-            p.window, device,
+            p.window, device, continuations=w.pretext == "next_sequence",
         )  # fmt: skip
+        pretext = make_pretext(w.pretext, p.masking, {w.pretext: p.pretext_settings})
         params = resolve_params(p.section, inputs.get("best"))
         configs = build_configs(params, n, p.window, p.masking, p.precision)
-        fingerprint = config_hash(
-            {
-                "params": params,
-                "masking": p.masking,
-                "stats": json.loads(Path(inputs.stats).read_text()),
-            }
-        )
+        identity = {
+            "params": params,
+            "masking": p.masking,
+            "stats": json.loads(Path(inputs.stats).read_text()),
+        }
+        if w.pretext != "row":  # row keeps the fingerprint of its checkpoints before pretexts
+            identity["pretext"] = {"name": w.pretext, "settings": p.pretext_settings}
+        fingerprint = config_hash(identity)
         trainer = Trainer(
-            *configs, seed=seed, device=device, original_features=min(9, n), fingerprint=fingerprint
+            *configs,
+            seed=seed,
+            device=device,
+            original_features=min(9, n),
+            fingerprint=fingerprint,
+            pretext=pretext,
         )
         log.info(
             "%d training, %d validation windows on %s; %s", len(train), len(val), device, params
@@ -74,6 +83,7 @@ def main(snakemake) -> None:
         trainer.save_encoder(
             out.encoder,
             {
+                "pretext": w.pretext,
                 "features": w.features,
                 "fraction": float(w.fraction),
                 "seed": seed,

@@ -2,17 +2,20 @@
 
 Training windows come from the pool's training drivers at the run's fraction (nested
 subsets), validation windows from the pool's validation drivers, both normalised with the
-statistics fitted on training drivers only.
+statistics fitted on training drivers only. For next-sequence prediction the windows also get
+each window's recording and continuation (:func:`with_continuations`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import torch
 
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
 from vigilance.blink.splits import drivers_of, read_manifest
-from vigilance.blink.windows import build_windows
+from vigilance.blink.windows import BlinkWindows, build_windows, recording_lengths
 from vigilance.core.errors import VigilanceError
 
 
@@ -24,8 +27,12 @@ def load_pretrain_data(
     fraction: float,
     window: int,
     device="cpu",
+    continuations: bool = False,
 ):
-    """(train windows, validation windows, number of features) for one run."""
+    """(train windows, validation windows, number of features) for one run.
+
+    With ``continuations`` the windows carry what next-sequence prediction needs.
+    """
     columns = FEATURE_SETS[features]
     blinks = pd.read_parquet(blinks_path, columns=["driver_id", "recording_id", "kss", *columns])
     manifest = read_manifest(manifest_path)
@@ -45,4 +52,39 @@ def load_pretrain_data(
             )
     train = build_windows(blinks, sets["train"], columns, stats, window, device)
     val = build_windows(blinks, sets["val"], columns, stats, window, device)
+    if continuations:
+        for windows, name in ((train, "train"), (val, "val")):
+            part = blinks.loc[blinks["driver_id"].isin(list(sets[name]))]
+            with_continuations(windows, recording_lengths(part["recording_id"]))
     return train, val, len(columns)
+
+
+def with_continuations(windows: BlinkWindows, lengths) -> BlinkWindows:
+    """Add ``recording``, ``continuation`` and ``anchors`` to windows (in place; returned).
+
+    ``recording`` (W,): the index of each window's recording; ``continuation`` (W,): the window
+    that starts right after a full window ends, in the same recording, else -1; ``anchors``:
+    the windows that have one (the ``A`` of next-sequence pairs).
+
+    Args:
+        windows: Windows over recordings of ``lengths`` blinks, stored one after another.
+        lengths: (R,) blinks per recording, as given to :meth:`BlinkWindows.from_arrays`.
+    """
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+    starts = windows.starts.cpu().numpy()
+    sizes = windows.sizes.cpu().numpy()
+    recording = np.searchsorted(ends, starts, side="right")
+    nxt = np.searchsorted(starts, starts + sizes)
+    nxt_c = np.minimum(nxt, len(starts) - 1)
+    ok = (
+        (nxt < len(starts))
+        & (sizes == windows.window)
+        & (starts[nxt_c] == starts + sizes)
+        & (recording[nxt_c] == recording)
+    )
+    continuation = np.where(ok, nxt_c, -1)
+    device = windows.starts.device
+    windows.recording = torch.as_tensor(recording, device=device)
+    windows.continuation = torch.as_tensor(continuation, device=device)
+    windows.anchors = torch.as_tensor(np.flatnonzero(ok), device=device)
+    return windows

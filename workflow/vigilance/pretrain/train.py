@@ -21,21 +21,11 @@ from pathlib import Path
 import torch
 
 from vigilance.core.checkpoint import save_torch
-from vigilance.core.device import autocast
 from vigilance.core.loop import EpochLoop
 from vigilance.models.backbone import BackboneConfig
-from vigilance.pretrain.masking import (
-    MaskingConfig,
-    mask_rows,
-    row_kind_sums,
-    visible_baselines,
-)
-from vigilance.pretrain.model import (
-    HeadConfig,
-    PretrainModel,
-    baselines,
-    squared_errors,
-)
+from vigilance.pretrain.masking import MaskingConfig
+from vigilance.pretrain.model import HeadConfig
+from vigilance.pretrain.pretexts import PRETEXTS, Pretext, RowMasking
 
 log = logging.getLogger("vigilance.pretrain")
 
@@ -86,6 +76,8 @@ class Trainer(EpochLoop):
         device: Where to train.
         original_features: How many leading features are the original ones (for the metric
             ``loss_original``, comparable between feature sets).
+        pretext: The pretext task (:mod:`vigilance.pretrain.pretexts`); None: ``row`` with
+            ``masking``.
     """
 
     STATE_KEYS = (*EpochLoop.STATE_KEYS, "arch")
@@ -101,10 +93,14 @@ class Trainer(EpochLoop):
         device: torch.device,
         original_features: int = 9,
         fingerprint: str = "",
+        pretext: Pretext | None = None,
     ):
         torch.manual_seed(seed)
-        self.model = PretrainModel(backbone, head).to(device)
+        self.pretext = pretext or RowMasking(masking)
+        self.model = self.pretext.build_model(backbone, head).to(device)
         self.arch = {"backbone": backbone.to_dict(), "head": head.to_dict()}
+        if self.pretext.name != "row":
+            self.arch["pretext"] = self.pretext.name
         self.cfg, self.masking, self.seed, self.device = train, masking, seed, device
         self.original, self.fingerprint = original_features, fingerprint
         self.optimizer = torch.optim.AdamW(
@@ -122,24 +118,9 @@ class Trainer(EpochLoop):
 
     # -- one pass -------------------------------------------------------------------------
     def _errors(self, windows, idx, generator):
-        x, real, _ = windows.gather(idx)
-        x_masked, chosen, treatment = mask_rows(x, real, self.masking, generator)
-        with autocast(self.device, self.cfg.precision):
-            prediction = self.model(x_masked, real, treatment)
-        target = x[chosen]
-        errors = {"loss": squared_errors(prediction, target)}
-        if x.shape[-1] > self.original:
-            errors["loss_original"] = squared_errors(
-                prediction[:, : self.original], target[:, : self.original]
-            )
-        else:
-            errors["loss_original"] = errors["loss"]
-        # The baselines on exactly the same chosen rows, for the training split too.
-        with torch.no_grad():
-            guesses = {**baselines(x, real, chosen), **visible_baselines(x, real, treatment)}
-            for name, guess in guesses.items():
-                errors[f"baseline_{name}"] = squared_errors(guess, target)
-        return errors, treatment[chosen]
+        return self.pretext.errors(
+            self.model, windows, idx, generator, self.device, self.cfg.precision, self.original
+        )
 
     def train_epoch(self, windows) -> dict[str, float]:
         """One epoch of optimisation; the training metrics on the rows it trained on."""
@@ -161,7 +142,7 @@ class Trainer(EpochLoop):
                 if not torch.isfinite(loss):
                     raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
                 (loss / cfg.accumulate).backward()
-                _add(sums, row_kind_sums(errors, treatment))
+                _add(sums, self.pretext.sums(errors, treatment))
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
             self.optimizer.step()
         return _mean(sums)
@@ -177,7 +158,7 @@ class Trainer(EpochLoop):
         sums: dict[str, list] = {}
         for idx in torch.split(picks, cfg.batch_size):
             errors, treatment = self._errors(windows, idx, masks)
-            _add(sums, row_kind_sums(errors, treatment))
+            _add(sums, self.pretext.sums(errors, treatment))
         return _mean(sums)
 
     # -- what the epoch loop asks of a part -----------------------------------------------
@@ -189,10 +170,7 @@ class Trainer(EpochLoop):
         return metrics["loss"]
 
     def describe(self, train_metrics: dict, val_metrics: dict) -> str:
-        return (
-            f"train {train_metrics['loss']:.4f}, val {val_metrics['loss']:.4f} "
-            f"(mean {val_metrics['baseline_mean']:.4f}, next {val_metrics['baseline_next']:.4f})"
-        )
+        return self.pretext.describe(train_metrics, val_metrics)
 
     # -- checkpoints (save_state / load_state: vigilance.core.checkpoint.Resumable) --------
 
@@ -204,10 +182,11 @@ class Trainer(EpochLoop):
         )
 
 
-def load_encoder(path: str | Path, device="cpu") -> PretrainModel:
-    """Rebuild a pre-trained model from an encoder checkpoint alone."""
+def load_encoder(path: str | Path, device="cpu") -> torch.nn.Module:
+    """Rebuild a pre-trained model (of its pretext) from an encoder checkpoint alone."""
     saved = torch.load(path, map_location=device, weights_only=False)
-    model = PretrainModel(
+    model_class = PRETEXTS[saved["arch"].get("pretext", "row")].model_class
+    model = model_class(
         BackboneConfig(**saved["arch"]["backbone"]), HeadConfig(**saved["arch"]["head"])
     )
     model.load_state_dict(saved["state"])
