@@ -28,9 +28,9 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
-from pathlib import Path
 
 from vigilance.core.checkpoint import Resumable
 from vigilance.core.io import remove_leftovers
