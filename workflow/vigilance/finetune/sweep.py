@@ -64,6 +64,9 @@ def study_identity(
         "device": device,
         "precision": precision,
         "deterministic": deterministic,
+        # Trials of the former meaning (an epoch of steps_per_epoch x accumulate batches) are
+        # not this study's.
+        "epoch": "steps_per_epoch batches whatever accumulate",
     }
     if init == "scratch":  # no schedule: everything trains from epoch 0
         params.update(schedule=None, init=init, scratch_pretrain=scratch_pretrain)
