@@ -20,7 +20,7 @@ rule score_finetuning_baselines:
         mem_mb=mem_mb("train"),
         runtime=runtime("train"),
     params:
-        finetune=FINETUNE,
+        finetune=pick(FINETUNE, "features", "evaluation", "baselines"),
         shares=FINETUNE["shares"],
         seeds=config["seeds"],
         window=BLINK["window_length"],
