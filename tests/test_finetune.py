@@ -65,6 +65,18 @@ def _trainer(schedule=((1, 1), (2, 2)), scratch=False, seed=0, **cfg) -> Finetun
     )
 
 
+@pytest.mark.parametrize("k, steps", [(1, 3), (2, 2), (3, 1)])
+def test_accumulation_keeps_the_windows_per_epoch_and_divides_the_steps(k, steps):
+    # 3 batches of 16 per epoch whatever accumulate is; k = 2 steps twice (2 batches, then 1).
+    data = _data()
+    trainer = _trainer(accumulate=k)
+    drawn, stepped, gather, step = [], [], data.windows.gather, trainer.optimizer.step
+    data.windows.gather = lambda idx: (drawn.append(len(idx)), gather(idx))[1]
+    trainer.optimizer.step = lambda *a, **kw: (stepped.append(1), step(*a, **kw))[1]
+    trainer.train_epoch(data)
+    assert (sum(drawn), len(stepped)) == (3 * 16, steps)
+
+
 def _snapshot(module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in module.named_parameters()}
 

@@ -79,8 +79,16 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
         ({"best_strategy": "nonesuch"}, "finetune.best_strategy is 'nonesuch'"),
         ({"features": "with_calibration"}, "finetune.features is 'with_calibration'"),
         ({"strategies": {"full": [[1, 1]]}}, "full"),
+        ({"strategies": {"chosen": [[1, 1]]}}, "chosen"),
+        ({"strategy_choice": "best"}, "finetune.strategy_choice"),
     ],
-    ids=["unknown_best_strategy", "features_not_pretrained", "reserved_name"],
+    ids=[
+        "unknown_best_strategy",
+        "features_not_pretrained",
+        "reserved_name",
+        "reserved_chosen",
+        "unknown_strategy_choice",
+    ],
 )
 def test_bad_fine_tuning_config_stops_before_any_job(tmp_path, section, named):
     extra = tmp_path / "bad.yaml"

@@ -355,3 +355,32 @@ def test_the_row_pretext_keeps_the_numbers_of_masked_row_training():
     explicit = _trainer(epochs=2, seed=3)
     explicit.pretext = make_pretext("row", {})
     pd.testing.assert_frame_equal(_frame(explicit.fit(_windows(0), _windows(1))), frame)
+
+
+def _count_draws(trainer, windows):
+    """Wrap ``windows.gather`` and the optimiser's step: (windows drawn, optimiser steps)."""
+    drawn, steps = [], []
+    gather, step = windows.gather, trainer.optimizer.step
+    windows.gather = lambda idx: (drawn.append(len(idx)), gather(idx))[1]
+    trainer.optimizer.step = lambda *a, **k: (steps.append(1), step(*a, **k))[1]
+    trainer.train_epoch(windows)
+    windows.gather = gather
+    return sum(drawn), len(steps)
+
+
+@pytest.mark.parametrize("k, steps", [(1, 4), (2, 2), (3, 2), (4, 1), (8, 1)])
+def test_accumulation_draws_the_same_windows_in_fewer_optimiser_steps(k, steps):
+    # steps_per_epoch (4 batches of 16) is the epoch's data whatever accumulate is; k = 3 does
+    # not divide 4: the last optimiser step accumulates the one batch left.
+    windows = _windows(0)
+    drawn, stepped = _count_draws(_trainer(accumulate=k), windows)
+    assert (drawn, stepped) == (4 * 16, steps)
+
+
+def test_accumulation_groups_step_a_last_partial_group():
+    from vigilance.core.loop import accumulation_groups
+
+    assert [list(g) for g in accumulation_groups(5, 2)] == [[0, 1], [2, 3], [4]]
+    assert [list(g) for g in accumulation_groups(4, 1)] == [[0], [1], [2], [3]]
+    with pytest.raises(ValueError, match="accumulate"):
+        accumulation_groups(4, 0)

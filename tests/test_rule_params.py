@@ -245,9 +245,13 @@ def test_a_changed_schedule_reruns_only_that_strategys_runs(touched_ci, tmp_path
     change = {"finetune": {"strategies": {"top1_epoch3": [[2, 1]]}}}
     changed, scheduled = changed_and_scheduled(touched_ci, tmp_path, change)
     assert {w["strategy"] for w in changed.pop("finetune_model")} == {"top1_epoch3"}
-    # The results table names each strategy's schedule; the manifest records the config.
-    assert set(changed) <= {"tabulate_finetuning", "write_manifest"}, changed
-    assert {w["strategy"] for w in scheduled["finetune_model"]} == {"top1_epoch3"}
+    # The results table names each strategy's schedule; the manifest records the config; the
+    # strategy choice holds every schedule (the runs named chosen read theirs from it, so
+    # they rerun after it, their params unchanged).
+    allowed = {"tabulate_finetuning", "write_manifest", "choose_finetuning_strategy"}
+    assert set(changed) <= allowed, changed
+    strategies = {w["strategy"] for w in scheduled["finetune_model"]}
+    assert "top1_epoch3" in strategies and strategies <= {"top1_epoch3", "chosen"}
     assert "sweep_finetuning" not in scheduled and "pretrain_encoder" not in scheduled
 
 

@@ -6,6 +6,8 @@ localrules:
     aggregate_finetuning,
     plot_finetuning_curves,
     plot_confusion_matrices,
+    choose_finetuning_strategy,
+    copy_chosen_finetuning_run,
 
 
 wildcard_constraints:
@@ -14,15 +16,22 @@ wildcard_constraints:
     share=r"[0-9.]+",
 
 
+# The chosen strategy's runs with all labels are its grid runs: copied, not trained again.
+ruleorder: copy_chosen_finetuning_run > finetune_model
+
+
 rule sweep_finetuning:
+    # sweep/: the pre-trained arm; scratch_sweep/: the scratch arm (same space and budget).
     input:
         unpack(finetune_sweep_inputs),
     output:
-        "results/finetune/{dataset}/sweep/workers/worker{worker}.json",
+        "results/finetune/{dataset}/{sweep}/workers/worker{worker}.json",
     log:
-        "logs/finetune/{dataset}/sweep/worker{worker}.log",
+        "logs/finetune/{dataset}/{sweep}/worker{worker}.log",
     benchmark:
-        "results/benchmarks/finetune/{dataset}/sweep/worker{worker}.tsv"
+        "results/benchmarks/finetune/{dataset}/{sweep}/worker{worker}.tsv"
+    wildcard_constraints:
+        sweep=r"sweep|scratch_sweep",
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -33,7 +42,10 @@ rule sweep_finetuning:
         gpu_model=gpu_model(),
     params:
         # finetune.sweep but how it is run (workers, storage), the fixed values of the rest,
-        # and the one schedule the sweep fine-tunes with.
+        # the arm, the one schedule the pre-trained arm fine-tunes with, and the pre-training
+        # settings the scratch arm builds its model from.
+        init=finetune_sweep_init,
+        scratch_pretrain=finetune_sweep_scratch_pretrain,
         sweep=omit(FINETUNE["sweep"], "workers", "storage"),
         features=FINETUNE["features"],
         evaluation=FINETUNE["evaluation"],
@@ -56,13 +68,15 @@ rule sweep_finetuning:
 rule gather_finetuning_sweep:
     input:
         # The lead worker only: the helpers share its study (see finetune_sweep_helpers).
-        "results/finetune/{dataset}/sweep/workers/worker0.json",
+        "results/finetune/{dataset}/{sweep}/workers/worker0.json",
     output:
-        trials="results/finetune/{dataset}/sweep/trials.csv",
-        importances="results/finetune/{dataset}/sweep/importances.csv",
-        best="results/finetune/{dataset}/sweep/best_params.yaml",
+        trials="results/finetune/{dataset}/{sweep}/trials.csv",
+        importances="results/finetune/{dataset}/{sweep}/importances.csv",
+        best="results/finetune/{dataset}/{sweep}/best_params.yaml",
     log:
-        "logs/finetune/{dataset}/sweep/gather.log",
+        "logs/finetune/{dataset}/{sweep}/gather.log",
+    wildcard_constraints:
+        sweep=r"sweep|scratch_sweep",
     conda:
         "../../envs/train.yaml"
     resources:
@@ -119,6 +133,53 @@ rule finetune_model:
         "../scripts/finetune_model.py"
 
 
+rule choose_finetuning_strategy:
+    input:
+        unpack(finetune_strategy_runs),
+    output:
+        choice="results/finetune/{dataset}/chosen_strategy.yaml",
+        csv="results/finetune/{dataset}/tables/strategy_choice.csv",
+        html=report(
+            "results/finetune/{dataset}/tables/strategy_choice.html",
+            caption="../../report/finetune_strategy_choice.rst",
+            category="Fine-tuning",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "table": "unfreezing strategy: chosen and thesis"},
+        ),
+    log:
+        "logs/finetune/{dataset}/chosen_strategy.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        strategies=FINETUNE["strategies"],
+        best_strategy=FINETUNE["best_strategy"],
+        strategy_choice=FINETUNE["strategy_choice"],
+    script:
+        "../scripts/choose_finetuning_strategy.py"
+
+
+rule copy_chosen_finetuning_run:
+    input:
+        unpack(finetune_chosen_run_inputs),
+    output:
+        **{
+            name: f"results/finetune/{{dataset}}/pretrained_all/chosen/share1/seed{{seed}}/{file}"
+            for name, file in RUN_FILES.items()
+        },
+    log:
+        "logs/finetune/{dataset}/pretrained_all/chosen/share1/seed{seed}/copy.log",
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    script:
+        "../scripts/copy_chosen_finetuning_run.py"
+
+
 rule aggregate_finetuning:
     input:
         finetune_runs,
@@ -171,7 +232,7 @@ rule plot_finetuning_curves:
         runtime=runtime("default"),
     params:
         strategies=list(FINETUNE["strategies"]),
-        best_strategy=FINETUNE["best_strategy"],
+        best_strategy=finetune_init_strategy(),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_finetuning_curves.py"

@@ -5,10 +5,25 @@ three inits (pretrained_all, pretrained_half, scratch) with the best strategy; a
 share of the fine-tuning training drivers x {pretrained_all, scratch}; every point over the
 global seeds, on each enabled blink data set. Scratch runs train everything from epoch 0 and
 carry the strategy name ``full``.
+
+The best strategy (issue 14): under ``finetune.strategy_choice: run`` it is chosen from this
+run's strategy grid (``chosen_strategy.yaml``, rule choose_finetuning_strategy); the init and
+share runs carry the strategy name ``chosen`` and read their schedule from that file, so their
+paths are known when the DAG is built and they depend on the strategy runs (no checkpoint
+rule: a dry run shows the whole grid). The ``pretrained_all/chosen/share1`` runs are the chosen
+strategy's grid runs, copied (same schedule, seed and data: the same run). Under ``thesis``
+they use ``finetune.best_strategy`` by name, as typed into config.
+
+Hyper-parameters (``finetune.hyperparameters: sweep``): both arms are tuned alike, each by its
+own sweep of the same space and budget: ``sweep/`` on the encoder pre-trained on all drivers
+(with ``best_strategy``'s schedule: the sweep precedes the strategy grid), ``scratch_sweep/``
+for the scratch arm (no encoder). Otherwise neither arm is swept.
 """
 
 FINETUNE = config["finetune"]
 SCRATCH_STRATEGY = "full"
+CHOSEN_STRATEGY = "chosen"
+SWEEP_DIRS = {"pretrained_all": "sweep", "scratch": "scratch_sweep"}
 ENCODER_FRACTION = {"pretrained_all": "1", "pretrained_half": "0.5"}
 
 
@@ -21,9 +36,17 @@ def finetune_datasets():
     ]
 
 
+def finetune_init_strategy():
+    """The strategy name of the init comparison and the label-efficiency grid: ``chosen``
+    (this run's choice) or the thesis' ``best_strategy``."""
+    if FINETUNE["strategy_choice"] == "run":
+        return CHOSEN_STRATEGY
+    return FINETUNE["best_strategy"]
+
+
 def finetune_points():
     """(init, strategy, share) of every point of the grid, each once, in a stable order."""
-    best = FINETUNE["best_strategy"]
+    best = finetune_init_strategy()
     points = [("pretrained_all", name, "1") for name in FINETUNE["strategies"]]
     points += [("pretrained_half", best, "1"), ("scratch", SCRATCH_STRATEGY, "1")]
     for share in FINETUNE["shares"]:
@@ -51,8 +74,8 @@ def finetune_runs(wildcards):
 def finetune_predictions(wildcards):
     """Test predictions of the three inits at the best strategy and all labels (Figs 4.6-4.8)."""
     inits = {
-        "pretrained_all": FINETUNE["best_strategy"],
-        "pretrained_half": FINETUNE["best_strategy"],
+        "pretrained_all": finetune_init_strategy(),
+        "pretrained_half": finetune_init_strategy(),
         "scratch": SCRATCH_STRATEGY,
     }
     return {
@@ -78,24 +101,71 @@ def _encoder(dataset, init, seed):
     return f"results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/encoder.pt"
 
 
+def _pretrain_best(dataset):
+    """The pre-training sweep's best, which a scratch model's architecture comes from."""
+    if PRETRAIN["hyperparameters"] == "sweep":
+        return {"pretrain_best": f"results/pretrain/{dataset}/sweep/best_params.yaml"}
+    return {}
+
+
 def finetune_inputs(wildcards):
-    """A run's data, its encoder (pre-trained inits) and the hyper-parameters it needs."""
+    """A run's data, its encoder (pre-trained inits), its arm's hyper-parameters and, for the
+    strategy ``chosen``, the choice it reads its schedule from."""
     files = _blink_data(wildcards.dataset)
     if wildcards.init == "scratch":
-        if PRETRAIN["hyperparameters"] == "sweep":
-            files["pretrain_best"] = f"results/pretrain/{wildcards.dataset}/sweep/best_params.yaml"
+        files.update(_pretrain_best(wildcards.dataset))
     else:
         files["encoder"] = _encoder(wildcards.dataset, wildcards.init, wildcards.seed)
     if FINETUNE["hyperparameters"] == "sweep":
-        files["best"] = f"results/finetune/{wildcards.dataset}/sweep/best_params.yaml"
+        arm = SWEEP_DIRS["scratch" if wildcards.init == "scratch" else "pretrained_all"]
+        files["best"] = f"results/finetune/{wildcards.dataset}/{arm}/best_params.yaml"
+    if wildcards.strategy == CHOSEN_STRATEGY:
+        files["chosen"] = finetune_choice_file(wildcards.dataset)
     return files
 
 
 def finetune_schedule(wildcards):
-    """A run's unfreezing schedule (scratch runs train everything from epoch 0)."""
+    """A run's unfreezing schedule (scratch runs train everything from epoch 0; None: read
+    from the choice file)."""
     if wildcards.init == "scratch":
         return []
+    if wildcards.strategy == CHOSEN_STRATEGY:
+        return None
     return FINETUNE["strategies"][wildcards.strategy]
+
+
+def finetune_choice_file(dataset):
+    return f"results/finetune/{dataset}/chosen_strategy.yaml"
+
+
+def finetune_strategy_runs(wildcards):
+    """The selected epoch and validation measures of every strategy run (all labels)."""
+    files = {}
+    for name in FINETUNE["strategies"]:
+        for seed in config["seeds"]:
+            base = finetune_run_dir(wildcards.dataset, "pretrained_all", name, "1", seed)
+            files[f"{name}-{seed}-metrics"] = f"{base}/metrics.csv"
+            files[f"{name}-{seed}-test"] = f"{base}/test.json"
+    return files
+
+
+def finetune_chosen_run_inputs(wildcards):
+    """The choice and every strategy's run of this seed (the chosen one is copied)."""
+    files = {"chosen": finetune_choice_file(wildcards.dataset)}
+    for name in FINETUNE["strategies"]:
+        base = finetune_run_dir(wildcards.dataset, "pretrained_all", name, "1", wildcards.seed)
+        for output in RUN_FILES:
+            files[f"{name}-{output}"] = f"{base}/{RUN_FILES[output]}"
+    return files
+
+
+RUN_FILES = {
+    "model": "model.pt",
+    "metrics": "metrics.csv",
+    "test": "test.json",
+    "predictions": "predictions.csv",
+    "run": "run.json",
+}
 
 
 def finetune_scratch_pretrain(wildcards):
@@ -105,12 +175,26 @@ def finetune_scratch_pretrain(wildcards):
     return pick(PRETRAIN, "hyperparameters", "model", "training", "masking")
 
 
+def finetune_sweep_init(wildcards):
+    """The arm a sweep tunes: ``sweep/`` the pre-trained one, ``scratch_sweep/`` scratch."""
+    return {directory: init for init, directory in SWEEP_DIRS.items()}[wildcards.sweep]
+
+
+def finetune_sweep_scratch_pretrain(wildcards):
+    """The pre-training settings the scratch arm's sweep builds its models from (None: the
+    pre-trained arm)."""
+    if finetune_sweep_init(wildcards) != "scratch":
+        return None
+    return pick(PRETRAIN, "hyperparameters", "model", "training", "masking")
+
+
 def finetune_sweep_inputs(wildcards):
-    """The sweep's data and the encoder pre-trained on all drivers with the first seed."""
-    return {
-        **_blink_data(wildcards.dataset),
-        "encoder": _encoder(wildcards.dataset, "pretrained_all", config["seeds"][0]),
-    }
+    """The sweep's data and the encoder pre-trained on all drivers with the first seed (the
+    scratch arm's sweep: the pre-training sweep's best, its architecture)."""
+    files = _blink_data(wildcards.dataset)
+    if finetune_sweep_init(wildcards) == "scratch":
+        return {**files, **_pretrain_best(wildcards.dataset)}
+    return {**files, "encoder": _encoder(wildcards.dataset, "pretrained_all", config["seeds"][0])}
 
 
 def finetune_outputs():
@@ -130,13 +214,16 @@ def finetune_outputs():
             f"{base}/tables/results.html",
             f"{base}/tables/paired.html",
             f"{base}/tables/findings.html",
+            f"{base}/tables/strategy_choice.html",
         ]
         if FINETUNE["hyperparameters"] == "sweep":
             outputs += [
                 f"{base}/tables/table3_2_sweep.html",
+                f"{base}/tables/table3_2_scratch_sweep.html",
                 f"{base}/figures/fig3_7_importance.png",
-                *finetune_sweep_helpers(name),
             ]
+            for directory in SWEEP_DIRS.values():
+                outputs += finetune_sweep_helpers(name, directory)
     return outputs
 
 
@@ -185,8 +272,8 @@ def finetune_rldd_runs():
 
 
 def finetune_sweep_folder(wildcards):
-    """The fine-tuning sweep's folder (journal, reservation lock, workers' summaries)."""
-    return f"results/finetune/{wildcards.dataset}/sweep"
+    """A fine-tuning sweep's folder (journal, reservation lock, workers' summaries)."""
+    return f"results/finetune/{wildcards.dataset}/{wildcards.sweep}"
 
 
 def finetune_sweep_storage(wildcards):
@@ -201,11 +288,12 @@ def finetune_sweep_stale_after_s():
     return runtime("train") * 60
 
 
-def finetune_sweep_helpers(dataset):
-    """The summaries of the fine-tuning sweep's helper workers 1 .. W-1 (final outputs; only
+def finetune_sweep_helpers(dataset, directory="sweep"):
+    """The summaries of a fine-tuning sweep's helper workers 1 .. W-1 (final outputs; only
     the lead, worker 0, feeds the gather step, as for pre-training)."""
     return expand(
-        "results/finetune/{dataset}/sweep/workers/worker{worker}.json",
+        "results/finetune/{dataset}/{sweep}/workers/worker{worker}.json",
         dataset=dataset,
+        sweep=directory,
         worker=range(1, FINETUNE["sweep"]["workers"]),
     )

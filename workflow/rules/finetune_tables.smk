@@ -77,26 +77,29 @@ rule tabulate_finetuning:
         runtime=runtime("default"),
     params:
         strategies=FINETUNE["strategies"],
-        best_strategy=FINETUNE["best_strategy"],
+        best_strategy=finetune_init_strategy(),
     script:
         "../scripts/tabulate_finetuning.py"
 
 
 rule tabulate_finetuning_sweep:
+    # table3_2_sweep: the pre-trained arm's sweep; table3_2_scratch_sweep: the scratch arm's.
     input:
-        trials="results/finetune/{dataset}/sweep/trials.csv",
-        best="results/finetune/{dataset}/sweep/best_params.yaml",
+        trials="results/finetune/{dataset}/{sweep}/trials.csv",
+        best="results/finetune/{dataset}/{sweep}/best_params.yaml",
     output:
-        csv="results/finetune/{dataset}/tables/table3_2_sweep.csv",
+        csv="results/finetune/{dataset}/tables/table3_2_{sweep}.csv",
         html=report(
-            "results/finetune/{dataset}/tables/table3_2_sweep.html",
+            "results/finetune/{dataset}/tables/table3_2_{sweep}.html",
             caption="../../report/finetune_table3_2.rst",
             category="Fine-tuning",
             subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "table": "3.2 sweep"},
+            labels={"dataset": "{dataset}", "table": "3.2 {sweep}"},
         ),
     log:
-        "logs/finetune/{dataset}/tables/sweep.log",
+        "logs/finetune/{dataset}/tables/{sweep}.log",
+    wildcard_constraints:
+        sweep=r"sweep|scratch_sweep",
     conda:
         "../../envs/analysis.yaml"
     resources:

@@ -1,10 +1,14 @@
-"""Fine-tune one model (dataset x init x strategy x share x seed); score the test set once."""
+"""Fine-tune one model (dataset x init x strategy x share x seed); score the test set once.
+
+The strategy ``chosen`` reads its schedule from the choice made from this run's strategy grid
+(``chosen_strategy.yaml``)."""
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from vigilance.core.config import config_hash
 from vigilance.core.device import describe_device, resolve_device
@@ -20,15 +24,16 @@ from vigilance.pretrain.hparams import resolve_params as pretrain_params
 
 @dataclass(frozen=True)
 class Params:
-    """The rule's params: the fine-tuning settings of one run (its schedule, and for a
-    scratch run the pre-training settings of its encoder), data and device settings."""
+    """The rule's params: the fine-tuning settings of one run (its schedule, None when read
+    from the choice file, and for a scratch run the pre-training settings of its encoder), data
+    and device settings."""
 
     features: str
     evaluation: dict
     hyperparameters: str
     head: dict
     training: dict
-    schedule: list
+    schedule: list | None
     scratch_pretrain: dict | None
     window: int
     bins: list
@@ -59,6 +64,11 @@ def main(snakemake) -> None:
             pretrain_params=architecture, masking=scratch and scratch["masking"],
         )  # fmt: skip
         schedule = p.schedule
+        if schedule is None:  # the strategy chosen from this run's grid
+            choice = yaml.safe_load(Path(inputs.chosen).read_text())
+            schedule = choice["schedule"]
+            log.info("strategy %s (%s); the thesis': %s", choice["strategy"], choice["choice"],
+                     choice["thesis"])  # fmt: skip
         fingerprint = config_hash({"params": params, "schedule": schedule, "init": w.init})
         trainer, effective = make_trainer(
             model, cfg, w.init, schedule, seed, device, p.bins, evaluation["warning_threshold"],
@@ -76,12 +86,14 @@ def main(snakemake) -> None:
         with atomic_path(out.predictions) as tmp:
             pd.DataFrame({"kss": y, "predicted": pred}).to_csv(tmp, index=False)
         write_json(out.test, {"epoch": trainer.best_epoch, **measures})
-        trainer.save_model(out.model, {"init": w.init, "strategy": w.strategy, "seed": seed})
+        strategy = choice["strategy"] if p.schedule is None else w.strategy
+        trainer.save_model(out.model, {"init": w.init, "strategy": strategy, "seed": seed})
         write_json(
             out.run,
             {
                 "seconds": time.perf_counter() - started,
                 "params": params,
+                "strategy": strategy,
                 "schedule": schedule,
                 "effective_schedule": effective,
                 "selected_epoch": trainer.best_epoch,

@@ -1,4 +1,5 @@
-"""One worker of the fine-tuning sweep: run trials of the shared study until it is full."""
+"""One worker of a fine-tuning sweep (the pre-trained arm's or the scratch arm's): run trials of
+the shared study until it is full."""
 
 import json
 import time
@@ -12,13 +13,16 @@ from vigilance.core.settings import settings_from
 from vigilance.evaluation.sweeps import counted, lock_path, worker_summary
 from vigilance.finetune.data import load_finetune_data
 from vigilance.finetune.sweep import run_sweep, study_identity
+from vigilance.pretrain.hparams import resolve_params as pretrain_params
 
 
 @dataclass(frozen=True)
 class Params:
-    """The rule's params: finetune.sweep, the fixed values and the best strategy's schedule,
-    data and device settings."""
+    """The rule's params: the arm, the scratch arm's pre-training settings, finetune.sweep,
+    the fixed values and the best strategy's schedule, data and device settings."""
 
+    init: str
+    scratch_pretrain: dict | None
     sweep: dict
     features: str
     evaluation: dict
@@ -50,18 +54,26 @@ def main(snakemake) -> None:
         start = time.perf_counter()
         seed_everything(p.sweep["seed"] + worker, p.deterministic)
         device = resolve_device(p.device)
-        data, _ = load_finetune_data(
+        data, n_features = load_finetune_data(
             inputs.blinks, inputs.manifest, inputs.stats, p.features, 1.0, p.window,
             p.evaluation["val_stride"], p.evaluation["test_stride"], device,
         )  # fmt: skip
         identity = study_identity(
             p.section, snakemake.wildcards.dataset, list(inputs), p.window, p.bins, p.device,
-            p.precision, p.deterministic,
+            p.precision, p.deterministic, p.init, p.scratch_pretrain,
         )  # fmt: skip
+        model_args = {}
+        if p.init == "scratch":
+            scratch = p.scratch_pretrain
+            model_args = {
+                "pretrain_params": pretrain_params(scratch, inputs.get("pretrain_best")),
+                "n_features": n_features, "window": p.window, "masking": scratch["masking"],
+            }  # fmt: skip
         study = run_sweep(
-            p.section, data, inputs.encoder, device, p.precision, p.storage, identity.name, p.bins,
-            worker=worker,
+            p.section, data, inputs.get("encoder"), device, p.precision, p.storage, identity.name,
+            p.bins, worker=worker,
             lock_file=lock_path(p.storage, p.folder), stale_after_s=p.stale_after_s,
+            init=p.init, model_args=model_args,
         )  # fmt: skip
         summary = worker_summary(identity, study, worker, time.perf_counter() - start)
         log.info("worker %d: trials %s of %s; %d counted", worker, summary["trials"],

@@ -6,11 +6,18 @@ the best epoch's weights kept in memory, the metrics in long form (epoch, split,
 value), a checkpoint after every epoch and exact resume from it (:mod:`vigilance.core.checkpoint`),
 and a hook after each epoch (a sweep's pruner). A part supplies its step and its measures:
 
-- ``train_epoch(train) -> {metric: value}``: one epoch of optimisation at ``self.epoch``;
+- ``train_epoch(train) -> {metric: value}``: one epoch of optimisation at ``self.epoch``,
+  usually ``self.optimise(cfg.steps_per_epoch, loss_of)``;
 - ``evaluate(val) -> {metric: value}``: the validation measures;
 - ``selection_key(val_metrics) -> tuple``: higher is better (``WORST`` before any epoch);
 - ``monitored(val_metrics) -> float``: what the ``on_epoch`` hook receives;
 - ``describe(train_metrics, val_metrics) -> str``: the epoch's log line.
+
+Accumulation has the thesis' meaning ("accumulate gradient batches"): an epoch draws
+``steps_per_epoch`` batches whatever ``accumulate`` is, and ``accumulate = k`` takes one
+optimiser step per k of them, so ``ceil(steps_per_epoch / k)`` steps per epoch; when k does not
+divide ``steps_per_epoch`` the last step accumulates the remaining batches (each group's loss
+is the mean over its batches). Trials with different k see the same windows per epoch.
 
 It lives in ``core`` beside the checkpoint it drives: it knows no model, data or measure.
 """
@@ -22,6 +29,8 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import torch
 
 from vigilance.core.checkpoint import Resumable
 from vigilance.core.io import remove_leftovers
@@ -58,6 +67,20 @@ class EpochLoop(Resumable):
 
     def describe(self, train_metrics: dict, val_metrics: dict) -> str:
         raise NotImplementedError
+
+    # -- accumulation -------------------------------------------------------------------
+    def optimise(self, batches: int, loss_of: Callable[[int], torch.Tensor]) -> int:
+        """Draw ``batches`` batches (``loss_of(i)`` is batch i's mean loss, its metrics the
+        part's to keep) and take one clipped optimiser step per ``cfg.accumulate`` of them;
+        return the number of optimiser steps."""
+        groups = accumulation_groups(batches, self.cfg.accumulate)
+        for group in groups:
+            self.optimizer.zero_grad(set_to_none=True)
+            for i in group:
+                (loss_of(i) / len(group)).backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.gradient_clip)
+            self.optimizer.step()
+        return len(groups)
 
     # -- the loop -------------------------------------------------------------------------
     def resume(self, state_path: str | Path | None) -> None:
@@ -138,3 +161,11 @@ class EpochLoop(Resumable):
 
     def _row(self, split: str, metric: str, value: float) -> None:
         self.rows.append({"epoch": self.epoch, "split": split, "metric": metric, "value": value})
+
+
+def accumulation_groups(batches: int, accumulate: int) -> list[range]:
+    """The batch indices ``0 .. batches - 1`` in groups of ``accumulate``, one optimiser step
+    each; a last partial group (``accumulate`` not dividing ``batches``) is stepped too."""
+    if batches < 1 or accumulate < 1:
+        raise ValueError(f"batches ({batches}) and accumulate ({accumulate}) must be >= 1")
+    return [range(s, min(s + accumulate, batches)) for s in range(0, batches, accumulate)]

@@ -188,7 +188,8 @@ def findings(
         test: Test-set measures per run (init, strategy, share, seed, measures).
         curves: Per-epoch metrics of the runs (for the validation KPI of Fig 4.4).
         strategies: The configured unfreezing strategies.
-        best_strategy: The strategy of the init comparison and label-efficiency grid.
+        best_strategy: The strategy name of the init comparison and label-efficiency grid
+            (``chosen``: the one chosen from this run's strategy grid).
         baselines: Test-set measures of the trivial and classical rows (same test windows),
             rows with ``init`` trivial or classical, per share and seed.
     """
@@ -205,6 +206,7 @@ def findings(
     val = best_val_kpi(curves)
     thesis = [n for n, s in strategies.items() if sorted(s) == sorted(THESIS_BEST_SCHEDULE)]
     runs = select(val, "pretrained_all")
+    runs = runs[runs["strategy"].isin(list(strategies))]  # not the copies named ``chosen``
     reason, rival = None, None
     if not thesis:
         reason = f"no configured strategy has the thesis' schedule {THESIS_BEST_SCHEDULE}"

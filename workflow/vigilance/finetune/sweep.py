@@ -9,6 +9,10 @@ median pruner on the KPI per epoch, run by ``workers`` worker jobs on one shared
 pre-training sweep (:mod:`vigilance.pretrain.sweep`, whose sampling and tables it reuses).
 The study is named by a digest of its input files (the data and the pre-trained encoder) and
 of its parameters, so a retrained encoder or changed data starts a new study.
+
+Both arms are tuned alike (issue 14): ``init="scratch"`` runs the same space, trials and epochs
+on the scratch model (the pre-training's architecture, fresh weights, everything trainable),
+as its own study (``finetune-{dataset}-scratch``, no encoder among its inputs).
 """
 
 from __future__ import annotations
@@ -43,9 +47,12 @@ def study_identity(
     device: str,
     precision: str,
     deterministic: bool,
+    init: str = "pretrained_all",
+    scratch_pretrain: dict | None = None,
 ) -> StudyIdentity:
-    """The study's identity: the digests of the data files and the pre-trained encoder, and
-    every parameter a trial uses (``vigilance.evaluation.sweeps.study_identity``)."""
+    """The study's identity: the digests of the data files and the pre-trained encoder (the
+    scratch arm: the pre-training sweep's best), and every parameter a trial uses
+    (``vigilance.evaluation.sweeps.study_identity``)."""
     params = {
         "sweep": {k: v for k, v in finetune["sweep"].items() if k not in RUN_ONLY},
         "fixed": flat_defaults(finetune),
@@ -57,7 +64,13 @@ def study_identity(
         "device": device,
         "precision": precision,
         "deterministic": deterministic,
+        # Trials of the former meaning (an epoch of steps_per_epoch x accumulate batches) are
+        # not this study's.
+        "epoch": "steps_per_epoch batches whatever accumulate",
     }
+    if init == "scratch":  # no schedule: everything trains from epoch 0
+        params.update(schedule=None, init=init, scratch_pretrain=scratch_pretrain)
+        return sweep_identity(f"finetune-{dataset}-scratch", files, params)
     return sweep_identity(f"finetune-{dataset}", files, params)
 
 
@@ -73,10 +86,16 @@ def run_sweep(
     worker: int = 0,
     lock_file: str | None = None,
     stale_after_s: float | None = None,
+    init: str = "pretrained_all",
+    model_args: dict | None = None,
 ):
     """Run (or resume) the sweep as worker ``worker`` (0: the lead) until the study is full.
 
     Args:
+        encoder: The pre-trained encoder (None for the scratch arm).
+        init: ``pretrained_all`` (the best strategy's schedule) or ``scratch``.
+        model_args: Further :func:`vigilance.finetune.run.build_model` arguments (the scratch
+            arm's architecture: ``pretrain_params``, ``n_features``, ``window``, ``masking``).
         storage: An Optuna RDB URL or a journal file path (:func:`vigilance.sweeps.open_storage`).
         lock_file, stale_after_s: As :func:`vigilance.pretrain.sweep.run_sweep`.
     """
@@ -107,9 +126,9 @@ def run_sweep(
         params = {**fixed, **suggest(trial, sweep["space"])}
         head, cfg = build_configs(params, precision)
         seed = sweep["seed"] + trial.number
-        model = build_model("pretrained_all", head, seed, encoder=encoder)
+        model = build_model(init, head, seed, encoder=encoder, **(model_args or {}))
         trainer, _ = make_trainer(
-            model, cfg, "pretrained_all", schedule, seed, device, bins, threshold,
+            model, cfg, init, schedule, seed, device, bins, threshold,
             label_mean=label_mean(data["train"]),
         )  # fmt: skip
 

@@ -120,23 +120,23 @@ class FinetuneTrainer(EpochLoop):
         set_trainable(self.model, n_top, everything=self.scratch)
         set_modes(self.model, n_top, everything=self.scratch)
         generator = _generator(self.seed, self.epoch)
-        n = cfg.steps_per_epoch * cfg.accumulate * cfg.batch_size
+        n = cfg.steps_per_epoch * cfg.batch_size  # the same windows whatever accumulate is
         picks = train.index[torch.randint(0, len(train), (n,), generator=generator)]
         total, count = 0.0, 0
-        for step in range(cfg.steps_per_epoch):
-            self.optimizer.zero_grad(set_to_none=True)
-            for part in range(cfg.accumulate):
-                start = (step * cfg.accumulate + part) * cfg.batch_size
-                x, real, y = train.windows.gather(picks[start : start + cfg.batch_size])
-                with autocast(self.device, cfg.precision):
-                    prediction = self.model(x, real)
-                loss = ((prediction.float() - y) ** 2).mean()
-                if not torch.isfinite(loss):
-                    raise FloatingPointError(f"loss {loss.item()} at epoch {self.epoch}")
-                (loss / cfg.accumulate).backward()
-                total, count = total + loss.item() * len(y), count + len(y)
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
-            self.optimizer.step()
+
+        def loss_of(batch: int) -> torch.Tensor:
+            nonlocal total, count
+            start = batch * cfg.batch_size
+            x, real, y = train.windows.gather(picks[start : start + cfg.batch_size])
+            with autocast(self.device, cfg.precision):
+                prediction = self.model(x, real)
+            loss = ((prediction.float() - y) ** 2).mean()
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"loss {loss.item()} at epoch {self.epoch}")
+            total, count = total + loss.item() * len(y), count + len(y)
+            return loss
+
+        self.optimise(cfg.steps_per_epoch, loss_of)
         trainable = sum(p.numel() for p in self.model.parameters() if p.requires_grad)
         return {"loss": total / count, "trainable_blocks": n_top, "trainable_params": trainable}
 

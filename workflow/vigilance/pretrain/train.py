@@ -128,23 +128,20 @@ class Trainer(EpochLoop):
         self.model.train()
         sample = _generator("cpu", self.seed, self.epoch, 0)
         masks = _generator(self.device, self.seed, self.epoch, 1)
-        n = cfg.steps_per_epoch * cfg.accumulate * cfg.batch_size
+        n = cfg.steps_per_epoch * cfg.batch_size  # the same windows whatever accumulate is
         picks = torch.randint(0, len(windows), (n,), generator=sample).to(self.device)
         sums: dict[str, list] = {}
-        for step in range(cfg.steps_per_epoch):
-            self.optimizer.zero_grad(set_to_none=True)
-            for part in range(cfg.accumulate):
-                start = (step * cfg.accumulate + part) * cfg.batch_size
-                errors, treatment = self._errors(
-                    windows, picks[start : start + cfg.batch_size], masks
-                )
-                loss = errors["loss"].mean()
-                if not torch.isfinite(loss):
-                    raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, step {step}")
-                (loss / cfg.accumulate).backward()
-                _add(sums, self.pretext.sums(errors, treatment))
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.gradient_clip)
-            self.optimizer.step()
+
+        def loss_of(batch: int) -> torch.Tensor:
+            start = batch * cfg.batch_size
+            errors, treatment = self._errors(windows, picks[start : start + cfg.batch_size], masks)
+            loss = errors["loss"].mean()
+            if not torch.isfinite(loss):
+                raise DivergedError(f"loss {loss.item()} at epoch {self.epoch}, batch {batch}")
+            _add(sums, self.pretext.sums(errors, treatment))
+            return loss
+
+        self.optimise(cfg.steps_per_epoch, loss_of)
         return _mean(sums)
 
     @torch.no_grad()
