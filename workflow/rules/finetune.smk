@@ -149,7 +149,7 @@ rule choose_finetuning_strategy:
     log:
         "logs/finetune/{dataset}/chosen_strategy.log",
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/train.yaml"  # reads the runs through vigilance.finetune (torch)
     resources:
         mem_mb=mem_mb("default"),
         runtime=runtime("default"),
