@@ -73,7 +73,8 @@ def test_gaze_experiment_on_the_shared_recordings(workflow_copy, tmp_path):
         f"  gaze: {{enabled: true, path: {ETRA_DIR}}}\n"
     )
     args = ["--configfile", str(CONFIGS["ci"]), str(override)]
-    targets = _targets(["gaze"])
+    # The tables (its figures are the DEAP-style ones, checked on DEAP in the ci run).
+    targets = [f"results/mtl/gaze/tables/{name}" for name in TABLES[:2]]
     proc = run_snakemake(*targets, "--cores", "2", *args, cwd=workflow_copy, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = pd.read_csv(workflow_copy / "results/mtl/gaze/tables/results.csv")

