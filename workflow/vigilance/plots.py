@@ -86,7 +86,7 @@ def heatmap(
         shown = values.round(int(digits.group(1))) + 0.0
     if annot_size is None:
         annot_size = 9 if max(values.shape) <= 6 else 7
-    fig = ax.figure
+    fig = ax.get_figure(root=True)  # the root figure also for an axes in a subfigure
     engine = fig.get_layout_engine()
     fig.set_layout_engine("none")  # seaborn draws the figure once; skip the layout then
     sns.heatmap(
