@@ -167,12 +167,14 @@ def mtl_outputs():
 def mtl_report(path, caption, label):
     """A report entry of the multi-task part (a figure or table of one experiment)."""
     kind = "table" if path.endswith(".html") else "figure"
+    # results/mtl/<dataset>/...: the wildcard, or the literal name of a one-experiment rule.
+    dataset = path.split("/")[2]
     return report(
         path,
         caption=f"../../report/{caption}.rst",
         category=MTL_REPORT,
-        subcategory="{dataset}",
-        labels={"dataset": "{dataset}", kind: label},
+        subcategory=dataset,
+        labels={"dataset": dataset, kind: label},
     )
 
 
