@@ -10,8 +10,6 @@ import pandas as pd
 import pytest
 import torch
 
-from vigilance.mtl.verdicts import holm, judge, tost
-
 META = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "opportunity-meta"
 META = META if META.exists() else Path("/work/shared/data/opportunity-meta")
 
@@ -25,41 +23,42 @@ META = META if META.exists() else Path("/work/shared/data/opportunity-meta")
         ([-0.05, -0.06, -0.055], "lower", "reproduced"),
         ([0.05, 0.06, 0.055], "lower", "not reproduced"),
         ([0.01], "lower", "not tested (fewer than 2 seeds)"),
+        ([0.001, -0.002, 0.0015, 0.0], "equal", "reproduced"),  # inside +-0.02
+        ([0.05, 0.06, 0.055], "equal", "not reproduced"),  # wholly outside
+        ([0.03, -0.03, 0.01], "equal", "inconclusive"),  # contains 0 but also the margin
+        ([0.004], "equal", "not tested (fewer than 2 seeds)"),
     ],
 )
-def test_direction_verdicts_reach_every_outcome(diffs, claim, verdict):
-    assert judge(diffs, claim)[0] == verdict
+def test_a_findings_row_reaches_every_outcome(diffs, claim, verdict):
+    from vigilance.mtl.report import _row
+
+    margin = 0.02 if claim == "equal" else None
+    row = _row("c", "w", "q", "", claim, diffs, "seeds", margin)
+    assert row["verdict"] == verdict
+    if verdict == "inconclusive" and claim == "equal":
+        assert row["p"] > 0.05, "an interval containing 0 is not enough"
 
 
-@pytest.mark.parametrize(
-    ("diffs", "verdict"),
-    [
-        ([0.001, -0.002, 0.0015, 0.0], "reproduced"),  # inside +-0.02
-        ([0.05, 0.06, 0.055], "not reproduced"),  # wholly outside
-        ([0.03, -0.03, 0.01], "inconclusive"),  # contains 0 but also the margin
-        ([0.004], "not tested (fewer than 2 seeds)"),
-    ],
-)
-def test_equality_by_tost_reaches_every_outcome(diffs, verdict):
-    got, p = tost(diffs, 0.02)
-    assert got == verdict
-    if verdict == "reproduced":
-        assert p < 0.05
-    if verdict == "inconclusive":
-        assert p > 0.05, "an interval containing 0 is not enough"
+def test_equality_is_judged_on_the_shared_90_percent_interval():
+    # TOST at 0.05 reads the 90 % interval (the shared module's rule, one rule for every part):
+    # these differences' 90 % interval lies inside +-0.02, their 95 % interval does not.
+    from vigilance.evaluation.verdicts import t_interval
+    from vigilance.mtl.report import _row
+
+    diffs = [0.0, 0.02, 0.004, 0.012]
+    assert t_interval(diffs, 0.95)[3] > 0.02 > t_interval(diffs, 0.90)[3]
+    row = _row("c", "w", "q", "", "equal", diffs, "seeds", 0.02)
+    assert row["verdict"] == "reproduced" and "90 % interval" in row["test"]
+    assert row["CI high"] == pytest.approx(t_interval(diffs, 0.90)[3])
 
 
 def test_equality_needs_a_margin_and_claims_are_known():
+    from vigilance.mtl.report import _row
+
     with pytest.raises(ValueError, match="margin"):
-        judge([0.0, 0.1], "equal")
+        _row("c", "w", "q", "", "equal", [0.0, 0.1], "seeds")
     with pytest.raises(ValueError, match="claim"):
-        judge([0.0, 0.1], "same")
-
-
-def test_holm_adjusts_step_down_and_keeps_nan():
-    got = holm([0.01, 0.04, np.nan, 0.03])
-    assert got[0] == pytest.approx(0.03) and got[3] == pytest.approx(0.06)
-    assert got[1] == pytest.approx(0.06) and np.isnan(got[2])
+        _row("c", "w", "q", "", "same", [0.0, 0.1], "seeds")
 
 
 def _curves(gains, tasks=("ML_Both_Arms",)):

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from vigilance.blink.windows import BlinkWindows
-from vigilance.evaluation.stats import mean_ci, verdict
+from vigilance.evaluation.stats import mean_ci
 from vigilance.models.backbone import UPSCALING, Backbone, BackboneConfig, check_backbone
 from vigilance.pretrain.masking import KEPT, MASKED, NOISED, MaskingConfig, mask_rows
 from vigilance.pretrain.model import HeadConfig, PretrainModel, baselines, squared_errors
@@ -294,16 +294,10 @@ def test_the_sweep_records_diverging_trials_and_goes_on(tmp_path):
     assert len(again.trials) == 6  # a finished study resumes with nothing left to do
 
 
-def test_confidence_intervals_and_verdicts():
+def test_confidence_intervals():
     mean, _low, high = mean_ci([1.0, 2.0, 3.0])
     assert mean == 2.0 and math.isclose(high - mean, 4.303 * 1 / math.sqrt(3), rel_tol=1e-3)
     assert math.isnan(mean_ci([1.0])[1])
-    assert verdict([-1.0, -1.2, -0.9], "lower") == "reproduced"
-    assert verdict([1.0, 1.2, 0.9], "lower") == "not reproduced"
-    assert verdict([-1.0, 1.0, 0.1], "lower") == "inconclusive"
-    assert verdict([-0.1, 0.1, 0.05], "equal") == "reproduced"
-    assert verdict([1.0, 1.1, 0.9], "equal") == "not reproduced"
-    assert verdict([0.5], "lower").startswith("inconclusive")
 
 
 def test_the_sweep_draws_architectures_that_fit_every_feature_set(tmp_path):
@@ -335,7 +329,8 @@ def test_every_epoch_records_loss_treatments_and_baselines_for_both_splits():
 
 # The row pretext's numbers before pretexts became a registry (commit b5b0d90, this CPU):
 # the trainer's step moved into vigilance.pretrain.pretexts.row without changing a draw
-# (to float rounding: the thread count of the session changes the last digits).
+# (to float rounding: the thread count and the CPU's kernels change the last digits; CI's
+# machine differs from this one by 2.4e-5 relative, a changed mask or step by far more).
 ROW_BEFORE_REGISTRY = {
     (0, "loss"): 0.7369172676749851,
     (0, "loss_masked"): 0.7544129610061645,
@@ -352,7 +347,7 @@ def test_the_row_pretext_keeps_the_numbers_of_masked_row_training():
     frame = _frame(_trainer(epochs=2, seed=3).fit(_windows(0), _windows(1)))
     val = frame[frame["split"] == "val"].set_index(["epoch", "metric"])["value"]
     for key, before in ROW_BEFORE_REGISTRY.items():
-        assert val[key] == pytest.approx(before, rel=1e-5, abs=0)
+        assert val[key] == pytest.approx(before, rel=2e-4, abs=0)
     explicit = _trainer(epochs=2, seed=3)
     explicit.pretext = make_pretext("row", {})
     pd.testing.assert_frame_equal(_frame(explicit.fit(_windows(0), _windows(1))), frame)

@@ -98,7 +98,7 @@ DATASET = "results/blink/generated"
 TARGETS = [
     f"{DATASET}/normalisation.json",
     f"{DATASET}/original/signal_check.html",
-    "results/pretrain/generated/original/frac1.0/seed1/encoder.pt",
+    "results/pretrain/generated/row/original/frac1.0/seed1/encoder.pt",
     "results/blink/kss_scale.html",
     "results/manifest/environment.html",
     "results/pretrain/generated/figures/fig3_4_importance.png",

@@ -7,7 +7,8 @@ seeds. The trivial and classical rows (:mod:`vigilance.mtl.baselines`) are score
 test windows. The time overhead is over one STL network, as the thesis' (its STL trained one
 network per task; for DEAP it averaged the valence and arousal networks): here the STL run
 trains its T task columns in one job, so one network's time is the STL run's time / T.
-Claims are judged by :mod:`vigilance.mtl.verdicts`.
+Claims are judged by the shared :mod:`vigilance.evaluation.verdicts` (direction claims on the
+95 % interval of the paired differences, equality claims by TOST on the 90 % interval).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.evaluation.stats import mean_ci
-from vigilance.mtl.verdicts import holm, judge
+from vigilance.evaluation.verdicts import adjust_holm, judge
 
 # Thesis 004, Tables 4.1 / 4.2 (mean of the last 10 epochs): (source, method, task) -> score.
 THESIS = {
@@ -220,9 +221,14 @@ def _claims(runs: pd.DataFrame, source: str) -> list[tuple]:
 
 
 def _row(claim, where, quantity, thesis, direction, values, unit, margin=None, reason=""):
-    verdict, p = judge(values, direction, margin)
-    m, lo, hi = mean_ci(values)
+    judged = judge(values, direction, margin)
+    verdict, p = judged["verdict"], judged["p_value"]
+    if judged["n"] < 2:
+        verdict = "not tested (fewer than 2 seeds)"
+    m, lo, hi = judged["estimate"], judged["low"], judged["high"]
+    level = f"{100 * judged['level']:.0f} % interval" if judged["n"] >= 2 else "no interval"
     test = f"TOST (paired t, +-{margin:g})" if direction == "equal" else "paired t-test"
+    test += f", {level}"
     return {
         "claim": claim,
         "where": where,
@@ -300,7 +306,7 @@ def findings(curves, runs, settings: TableSettings, source: str, baselines=None)
     rows += _cost_rows(runs, source, unit)
     table = pd.DataFrame(rows)
     if "p" in table:
-        table["p (Holm)"] = holm(table["p"].to_numpy(dtype=float))
+        table["p (Holm)"] = adjust_holm(table["p"].to_numpy(dtype=float))
     return table
 
 

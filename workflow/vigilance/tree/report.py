@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vigilance.evaluation.stats import mean_ci, verdict
+from vigilance.evaluation.stats import mean_ci
+from vigilance.evaluation.verdicts import judge
 
 METRICS = {"fatigue_accuracy": "fatigue", "verification_accuracy": "face", "mean_accuracy": "mean"}
 # Document 003: Table 2 (trees), Table 3 (ablation), Table 4 (training), Table 5 (tree vs pair).
@@ -225,7 +226,7 @@ def identity_helps(test: pd.DataFrame) -> pd.DataFrame:
             mean, low, high = mean_ci(diff)
             row["tree - single (paired)"] = mean
             row["paired 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
-            row["identity helps drowsiness?"] = verdict(diff, "higher")
+            row["identity helps drowsiness?"] = judge(diff, "higher")["verdict"]
         else:
             row["identity helps drowsiness?"] = "not computable (one class in the test windows)"
         rows.append(row)
