@@ -1,4 +1,5 @@
-"""The eye-tracking part as users run it: download, bad data, one's own export, the ci run."""
+"""The eye-tracking part as users run it: download, bad data, one's own export, the real
+recordings' folds."""
 
 from __future__ import annotations
 
@@ -150,36 +151,33 @@ def test_a_malformed_recording_fails_the_job_without_output(workflow_copy, tmp_p
 
 
 @needs_etra
-@pytest.mark.slow
-def test_ci_run_with_eye_tracking_and_report(ci_run):
-    # The session's ci run has the part on wherever the shared recordings are (ci_run_override).
-    config = yaml.safe_load(CONFIGS["ci"].read_text())["eyetracking"]
-    # ci: the image task under the recording, leave-observer-out and leaky protocols, the
-    # observer task under leave-image-out only (4 images: 4 folds).
-    for task, classes, protocols in (
-        ("image", 4, ("recording", "leave_observer_out", "leaky")),
-        ("observer", 18, ("leave_image_out",)),
-    ):
-        table = pd.read_csv(ci_run / GAZE / task / "comparison.csv")
-        assert len(table) == 6 * 2 + 3 + 2  # classical x inputs, 3 deep models, 2 trivial rows
-        assert {"majority class (trivial)", "stratified random (trivial)"} <= set(table["label"])
-        for protocol in protocols:
-            assert table[f"{protocol}_kappa_mean"].between(-1, 1).all()
-        per_class = pd.read_csv(ci_run / GAZE / task / "per_class.csv")
-        assert set(per_class["family"]) == {"trivial", "classical", "deep"}
-        assert len(per_class) == 3 * classes
-        assert (ci_run / GAZE / task / "confusion_matrices.png").stat().st_size > 0
-        # Each recording is tested in exactly one fold per model and seed.
-        path = ci_run / GAZE / task / protocols[0] / "CNN" / "seed1" / "predictions.csv"
-        predictions = pd.read_csv(path)
-        assert (predictions.groupby("recording")["fold"].nunique() == 1).all()
-        folds = 4 if task == "observer" else config["folds"]
-        assert predictions["fold"].nunique() == folds
-    for name in ("protocols.png", "findings.html", "regression/comparison.csv"):
-        assert (ci_run / GAZE / name).stat().st_size > 0
-    html = (ci_run / "results" / "report.html").read_text()
-    for name in ("Eye tracking (ETRA 2021)", "comparison.html", "protocols.png", "findings.html"):
-        assert name in html
+def test_the_ci_protocols_on_the_real_recordings_test_each_group_once():
+    # What the ci configuration's eye-tracking jobs would cross-validate on the shared ETRA
+    # recordings, without training: the folds the jobs build from the same chunks. (The part's
+    # rules run end to end in test_own_export_with_a_manifest_runs_every_rule_by_configuration.)
+    from vigilance.eyetracking.chunks import make_chunks, task_labels
+    from vigilance.eyetracking.protocols import PROTOCOLS, fold_count, protocol_folds
+    from vigilance.eyetracking.reader import read_recordings
+
+    merged = yaml.safe_load(CONFIGS["default"].read_text())["eyetracking"]
+    ci = yaml.safe_load(CONFIGS["ci"].read_text())["eyetracking"]
+    length = ci.get("chunk_length", merged["chunk_length"])
+    chunks = make_chunks(read_recordings(ETRA_DIR), length, ci["chunk_step"], merged["signal"])
+    groups = {"recording": chunks.recording, "observer": chunks.observer, "image": chunks.image}
+    for task, classes in (("image", 4), ("observer", 18)):
+        y, names = task_labels(chunks.image, chunks.observer, task)
+        assert len(names) == classes
+        for protocol in ci["tasks"][task]["protocols"]:
+            folds = protocol_folds(protocol, y, groups, ci["folds"], seed=1)
+            group = PROTOCOLS[protocol].group
+            # 18 observers: the configured 10 folds; 4 images: 4 folds.
+            assert len(folds) == fold_count(protocol, groups, ci["folds"])
+            assert len(folds) == (4 if group == "image" else ci["folds"])
+            tested = np.concatenate([test for _, test in folds])
+            assert np.array_equal(np.sort(tested), np.arange(len(y))), "each chunk tested once"
+            for train, test in folds:
+                for key in [group or "recording"] if protocol != "leaky" else []:
+                    assert not set(groups[key][train]) & set(groups[key][test]), (protocol, key)
 
 
 def write_export(folder, images=("beach", "city", "forest"), observers=("ann", "bob", "cy", "dee")):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -80,6 +83,22 @@ def test_seeding_repeats_numbers_and_different_seeds_differ():
         assert np.array_equal(np.asarray(a), np.asarray(b))
     assert not np.array_equal(first[1].numpy(), other[1].numpy())
     assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled()
+
+
+def test_deterministic_mode_is_set_without_importing_inductor():
+    # In a fresh process: the flags of torch.use_deterministic_algorithms(True, warn_only=True),
+    # and TorchInductor (1.5 s to import) left unloaded.
+    code = (
+        "import sys, torch; from vigilance.core.seeding import seed_everything;"
+        "seed_everything(1);"
+        "print(torch.are_deterministic_algorithms_enabled(),"
+        " torch.is_deterministic_algorithms_warn_only_enabled(),"
+        " 'torch._inductor.config' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "workflow")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["True", "True", "False"], out.stderr
 
 
 def test_logging_goes_to_the_log_file(tmp_path):

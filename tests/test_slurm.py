@@ -105,9 +105,12 @@ TARGETS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory):
-    """The targets of the ci configuration through SLURM, with two sweep workers."""
+    """The targets of the ci configuration through SLURM, with two sweep workers.
+
+    Session-scoped: its last test also reads the session's ci run and so runs at the very end
+    (conftest.py); a module-scoped fixture would be torn down and run SLURM twice."""
     outcome = without_slurm(PROBLEM, os.environ)
     if outcome is not None:
         action, why = outcome

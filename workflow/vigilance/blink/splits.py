@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
 
 from vigilance.blink.format import kss_level
 from vigilance.core.errors import VigilanceError, fail_at_first
@@ -50,6 +49,10 @@ def _label_runs(blinks: pd.DataFrame, drivers) -> pd.DataFrame:
 
 def _one_fold(y, groups, k: int, seed: int) -> set:
     """The drivers of fold 0 of a shuffled StratifiedGroupKFold."""
+    # Imported here: scikit-learn takes over a second to import, and the training jobs that
+    # read splits never draw one.
+    from sklearn.model_selection import StratifiedGroupKFold
+
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     _, held = next(splitter.split(np.zeros(len(y)), y, groups))
     return set(groups[held])
