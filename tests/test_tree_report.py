@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from vigilance.tree import report as tree_report
 from vigilance.tree.claims import claims_table, fixed_claim, paired_claim
 from vigilance.tree.findings import findings
 from vigilance.tree.gradcam import grad_cam
@@ -97,6 +98,20 @@ def test_the_ablation_and_auc_tables_carry_the_baselines():
     )
     auc = auc_table(final, "drivers").set_index("model")
     assert auc.loc["LASE-Net - Basic (paired)", "fatigue AUC"] == pytest.approx(0.02)
+
+
+def test_intervals_stay_inside_the_measures_range():
+    from vigilance.evaluation.stats import mean_ci
+
+    # Two AUCs of 0.99 and 0.90: the t-interval reaches 1.56; no replicate can pass 1.
+    _, low, high = mean_ci([0.99, 0.90])
+    assert high > 1
+    assert mean_ci([0.99, 0.90], bounds=(0, 1))[1:] == (pytest.approx(low), 1.0)
+    per_seed = pd.DataFrame({"fatigue_auc": [0.99, 0.90], "verification_auc": [0.1, -0.8]})
+    row = tree_report._stats({}, per_seed, {"fatigue_auc": "f"})
+    assert row["f 95% CI"].endswith("1.000]")
+    row = tree_report._stats({}, per_seed, {"verification_auc": "v"}, bounds=(-1, 1))
+    assert row["v 95% CI"].startswith("[-1.000")
 
 
 def test_the_findings_reach_verdicts_and_measure_the_leak():

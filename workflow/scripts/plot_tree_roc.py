@@ -24,7 +24,7 @@ def main(snakemake) -> None:
                 fpr, tpr, _ = roc_curve(rows["label"], rows["score"])
                 aucs.append(roc_auc_score(rows["label"], rows["score"]))
                 ax.plot(fpr, tpr, color="C0", alpha=0.6, label="seeds" if k == 0 else None)
-            mean, low, high = mean_ci(aucs)
+            mean, low, high = mean_ci(aucs, bounds=(0, 1))
             ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
             ci = "" if low != low else f" [{low:.3f}, {high:.3f}]"
             ax.set(title=f"{title}\nAUC {mean:.3f}{ci}", xlabel="false positive rate")

@@ -13,8 +13,15 @@ import numpy as np
 from scipy import stats
 
 
-def mean_ci(values) -> tuple[float, float, float]:
-    """(mean, lower, upper) of the 95 % t-interval; NaN bounds for fewer than 2 values."""
+def mean_ci(values, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """(mean, lower, upper) of the 95 % t-interval; NaN bounds for fewer than 2 values.
+
+    Args:
+        values: One value per replicate; missing and non-finite values are dropped.
+        bounds: The measure's range, e.g. (0, 1) for an accuracy or an AUC, (-1, 1) for a
+            difference of two: the interval is clipped to it (a t-interval on few bounded
+            values can reach past the range, which no replicate can).
+    """
     values = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if len(values) == 0:
         return math.nan, math.nan, math.nan
@@ -22,7 +29,10 @@ def mean_ci(values) -> tuple[float, float, float]:
     if len(values) < 2:
         return mean, math.nan, math.nan
     half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return mean, low, high
 
 
 def paired_comparison(a, b, alpha: float = 0.05) -> dict:

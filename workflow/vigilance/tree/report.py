@@ -97,10 +97,12 @@ def select_arm(final, split, style="tree", attention="both", training="alternati
 AUCS = {"fatigue_auc": "fatigue AUC", "verification_auc": "face AUC"}
 
 
-def _stats(row: dict, per_seed: pd.DataFrame, metrics: dict, paper=None) -> dict:
+def _stats(row: dict, per_seed: pd.DataFrame, metrics: dict, paper=None, bounds=(0, 1)) -> dict:
+    """Mean and 95 % interval of each metric over replicates, clipped to the measure's range
+    (accuracies and AUCs lie in [0, 1], paired differences of them in [-1, 1])."""
     for k, (metric, short) in enumerate(metrics.items()):
         values = per_seed.get(metric, [])
-        mean, low, high = mean_ci(values)
+        mean, low, high = mean_ci(values, bounds)
         row[short] = mean
         row[f"{short} 95% CI"] = "" if np.isnan(low) else f"[{low:.3f}, {high:.3f}]"
         if paper is not None:
@@ -195,7 +197,7 @@ def auc_table(final: pd.DataFrame, split: str) -> pd.DataFrame:
     }
     rows = [_stats({"model": name}, df, AUCS) for name, df in arms.items()]
     basic, lase = arms["Basic (root + heads, no LASE-Net)"], arms["T-SCAF (LASE-Net)"]
-    rows.append(_stats({"model": "LASE-Net - Basic (paired)"}, lase - basic, AUCS))
+    rows.append(_stats({"model": "LASE-Net - Basic (paired)"}, lase - basic, AUCS, bounds=(-1, 1)))
     table = pd.DataFrame(rows)
     table["paper"] = ["", "", "", "", "+0.022 fatigue, +0.004 face (LASE-Net - Basic)"]
     return table
