@@ -102,6 +102,8 @@ TARGETS = [
     "results/blink/kss_scale.html",
     "results/manifest/environment.html",
     "results/pretrain/generated/figures/fig3_4_importance.png",
+    # The helper worker: a final output of its own (only the lead worker feeds the gather step).
+    "results/pretrain/generated/sweep/workers/worker1.json",
 ]
 
 
