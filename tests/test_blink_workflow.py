@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 from blink_helpers import small_dataset, write_dataset
-from conftest import CONFIGS, run_snakemake
+from conftest import CONFIGS, REPO, run_snakemake
 
 
 def _override(folder, tmp_path, **blink):
@@ -71,12 +71,24 @@ def _rldd_server_folder(folder, folds=(1, 2)):
     return folder
 
 
+def test_the_pinned_rldd_sums_are_those_of_the_shared_copy():
+    folder = REPO.parent / "shared" / "data" / "rldd-dev"
+    if not folder.is_dir():
+        pytest.skip(f"the shared RLDD folds are absent ({folder})")
+    pinned = yaml.safe_load(CONFIGS["default"].read_text())["blink"]["rldd"]["sha256"]
+    files = sorted(folder.glob("*.npy"))
+    assert len(files) == 6 and {p.name for p in files} == set(pinned)
+    for path in files:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == pinned[path.name], path.name
+
+
 @pytest.mark.parametrize("pin", ["none", "right", "wrong"])
 def test_rldd_download_checks_sums_offline(workflow_copy, tmp_path, pin):
-    server = _rldd_server_folder(tmp_path / "server")
+    # Folds 4 and 5: config.yaml pins the real files of folds 1-3, which these are not.
+    server = _rldd_server_folder(tmp_path / "server", folds=(4, 5))
     sums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in server.glob("*.npy")}
-    sha256 = {"none": {}, "right": sums, "wrong": {"LabelsTest_30_Fold2.npy": "0" * 64}}[pin]
-    rldd = {"enabled": True, "url": server.as_uri() + "/", "folds": [1, 2], "sha256": sha256}
+    sha256 = {"none": {}, "right": sums, "wrong": {"LabelsTest_30_Fold5.npy": "0" * 64}}[pin]
+    rldd = {"enabled": True, "url": server.as_uri() + "/", "folds": [4, 5], "sha256": sha256}
     args = _override(workflow_copy, tmp_path, rldd=rldd)
     target = "results/blink/rldd/describe/folds.html"
     proc = run_snakemake("--cores", "1", target, *args, cwd=workflow_copy)
@@ -84,7 +96,7 @@ def test_rldd_download_checks_sums_offline(workflow_copy, tmp_path, pin):
     if pin == "wrong":
         assert proc.returncode != 0
         log = (workflow_copy / "logs/blink/rldd/raw/download.log").read_text()
-        assert "checksum mismatch" in log and "LabelsTest_30_Fold2.npy" in log
+        assert "checksum mismatch" in log and "LabelsTest_30_Fold5.npy" in log
         assert not raw.exists() or not list(raw.iterdir())
         return
     assert proc.returncode == 0, proc.stderr[-3000:]
