@@ -230,3 +230,35 @@ def test_the_room_check_sees_an_upward_import(tmp_path):
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "x.py").write_text("from vigilance.tree.model import Tree\n")
     assert room_imports(tmp_path) == {"core": {"tree"}}
+
+
+def test_the_rule_files_import_nothing_heavy():
+    # Every Snakemake process parses the rule files: every dry run, every test that starts
+    # Snakemake, and every cluster job's own Snakemake. What they import must not pull in
+    # PyTorch, scikit-learn or matplotlib (PyTorch alone is 2.3 s of a 7 s dry run).
+    import subprocess
+
+    sources = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+    modules = sorted(
+        {
+            m.group(1)
+            for path in sources
+            for m in re.finditer(r"^from (vigilance[\w.]*) import", path.read_text(), re.M)
+        }
+    )
+    assert "vigilance.pretrain.pretext_names" in modules
+    code = (
+        f"import sys\nfor m in {modules!r}: __import__(m)\n"
+        "print([m for m in ('torch', 'sklearn', 'matplotlib') if m in sys.modules])"
+    )
+    env = {"PYTHONPATH": str(REPO / "workflow"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", f"the rule files' imports load {out.stdout.strip()}"
+
+
+def test_the_pretext_names_are_the_registrys():
+    from vigilance.pretrain.pretext_names import PRETEXT_NAMES
+    from vigilance.pretrain.pretexts import PRETEXTS
+
+    assert tuple(sorted(PRETEXTS)) == PRETEXT_NAMES

@@ -7,10 +7,9 @@ every other pretext gets its aggregated curves and final values.
 """
 
 from vigilance.blink.format import FEATURE_SETS
-from vigilance.pretrain.pretexts import PRETEXTS
+from vigilance.pretrain.pretext_names import PRETEXT_NAMES
 
 PRETRAIN = config["pretrain"]
-PRETEXT_NAMES = sorted(PRETEXTS)
 
 
 def pretrain_datasets():
