@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from vigilance.core.errors import VigilanceError
 from vigilance.eyetracking.layout import LABELS, PRESETS, Labelling
 
@@ -76,6 +74,8 @@ def read_manifest(folder: Path, labelling: Labelling) -> dict[Path, dict]:
             field="eyetracking.labels.manifest",
             expected="a CSV file with a header",
         )
+    import pandas as pd  # here: the Snakefile imports the reader, and so this module
+
     table = pd.read_csv(manifest, dtype=str, keep_default_na=False, skipinitialspace=True)
     columns = {
         "file": labelling.file_column,

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from vigilance.core.errors import VigilanceError
 from vigilance.eyetracking.chunks import SIGNALS, TASKS, Chunks, make_chunks, task_labels
@@ -154,6 +153,8 @@ def read_samples(path: str | Path, layout: Layout = ETRA_LAYOUT) -> tuple[np.nda
                     value=row[index],
                     expected=f"{wanted!r} on every line (layout {layout.name})",
                 )
+    import pandas as pd  # here: the Snakefile imports this module for recording_files (0.5 s)
+
     values = []
     for ref in (layout.timestamp, layout.x, layout.y):
         index = _column(ref, header, layout, path, width)
