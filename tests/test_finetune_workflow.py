@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,6 +73,15 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     assert accuracy.loc["scratch", "runs (folds x seeds)"] == 3
     assert accuracy["mean"].between(0, 1).all()
     assert "pretrained - scratch (paired)" in set(table["init"])
+    # How often the best validation epoch is the last one run (not converged), per init.
+    share = accuracy.loc[["pretrained", "scratch"], "selected epoch = last run (share)"]
+    assert share.between(0, 1).all()
+    tests = [
+        json.loads(p.read_text())
+        for p in (workflow_copy / "results/finetune/rldd").rglob("test.json")
+    ]
+    last = [t["epoch"] == t["epochs_run"] - 1 for t in tests]
+    assert share.mean() == pytest.approx(sum(last) / len(last))
 
 
 @pytest.mark.parametrize(

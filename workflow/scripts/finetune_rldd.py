@@ -71,7 +71,10 @@ def main(snakemake) -> None:
             pd.DataFrame(rows).to_csv(tmp, index=False)
         with atomic_path(out.predictions) as tmp:
             pd.DataFrame({"score": y, "predicted": pred}).to_csv(tmp, index=False)
-        write_json(out.test, {"epoch": trainer.best_epoch, **measures})
+        # The epochs run (early stopping may end before the configured number): the table
+        # reports how often the selected epoch is the last one run (training not converged).
+        trained = 1 + max(int(row["epoch"]) for row in rows)
+        write_json(out.test, {"epoch": trainer.best_epoch, "epochs_run": trained, **measures})
         seconds = time.perf_counter() - started
         run = {"seconds": seconds, "params": params, "effective_schedule": effective}
         write_json(out.run, {**run, **describe_device(device)})

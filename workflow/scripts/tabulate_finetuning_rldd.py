@@ -24,10 +24,13 @@ def main(snakemake) -> None:
         runs = pd.DataFrame(rows)
         table = []
         for init, group in runs.groupby("init"):
+            # A run whose best validation epoch is its last one run may not have converged.
+            last = float((group["epoch"] == group["epochs_run"] - 1).mean())
             for metric in MEASURES:
                 mean, low, high = mean_ci(group[metric])
                 table.append({"init": init, "measure": metric, "runs (folds x seeds)": len(group),
-                              "mean": mean, "95 % CI low": low, "95 % CI high": high})  # fmt: skip
+                              "mean": mean, "95 % CI low": low, "95 % CI high": high,
+                              "selected epoch = last run (share)": last})  # fmt: skip
         pairs = runs.pivot_table(index=["fold", "seed"], columns="init", values=MEASURES)
         for metric in MEASURES:
             if {"pretrained", "scratch"} <= set(pairs[metric].columns):
