@@ -58,7 +58,9 @@ def test_judge_reaches_every_verdict_from_data():
     assert judge(small, "equal", margin=0.02)["verdict"] == "reproduced"
     assert judge(small + 0.1, "equal", margin=0.02)["verdict"] == "not reproduced"
     assert judge(noisy, "equal", margin=0.02)["verdict"] == "inconclusive"
-    assert judge([0.1], "lower")["verdict"] == "inconclusive"  # one replicate: no interval
+    one = judge([0.1], "lower")  # one replicate: no interval, no test
+    assert one["verdict"] == "not tested" and "1 replicate" in one["test"]
+    assert judge([], "equal", margin=0.1)["verdict"] == "not tested"
     assert not_tested("the grid has one share")["verdict"] == "not tested"
 
 

@@ -15,7 +15,8 @@ a verdict that could have come out otherwise:
   ``not reproduced`` when it lies wholly outside it, ``inconclusive`` otherwise. An interval
   that merely contains 0 is never ``reproduced``. The p-value is TOST's (the larger of the two
   one-sided p-values).
-- A claim the configured grid cannot test says ``not tested`` and why (:func:`not_tested`).
+- A claim the configured grid cannot test says ``not tested`` and why (:func:`not_tested`);
+  so does one with fewer than 2 paired replicates (no interval, no test).
 
 :func:`adjust_holm` adds Holm-adjusted p-values over a table (Holm 1979, "A simple
 sequentially rejective multiple test procedure").
@@ -126,8 +127,9 @@ def judge(differences, claim: str, margin: float | None = None, alpha: float = 0
         n, mean, low, high = t_interval(d, level)
         verdict = direction_verdict(low, high, claim)
         test, p_value = "paired t-test", _paired_t_p(d)
-    if n < 2:
-        verdict = "inconclusive"
+    if n < 2:  # no interval, no test: the grid cannot judge the claim
+        verdict = "not tested"
+        test = f"not tested: {n} replicate{'' if n == 1 else 's'}, a paired test needs 2"
     return {
         "n": n,
         "estimate": mean,
