@@ -1,4 +1,5 @@
-"""Fine-tuning on UTA-RLDD (when blink.rldd is enabled): subject folds, 3-level target."""
+"""Fine-tuning on UTA-RLDD (when blink.rldd is enabled): subject folds, 3-level target, and
+the trivial and classical rows of its table on the same folds."""
 
 
 # The results table reads the runs' small JSON files: on a cluster it would only queue.
@@ -112,7 +113,8 @@ rule score_rldd_baselines:
 
 rule tabulate_finetuning_rldd:
     input:
-        finetune_rldd_runs(),
+        runs=finetune_rldd_runs(),
+        baselines="results/finetune/rldd/baselines/test.csv",
     output:
         csv="results/finetune/rldd/tables/results.csv",
         html=report(
