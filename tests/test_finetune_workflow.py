@@ -10,7 +10,10 @@ import pytest
 import yaml
 from conftest import CONFIGS, run_snakemake
 
-from vigilance.finetune.rldd import FoldView, fold_roles, rldd_measures
+from vigilance.core.errors import VigilanceError
+from vigilance.finetune.rldd import FoldView, fold_roles, fold_views, rldd_measures
+from vigilance.finetune.rldd_baselines import majority_score, score_fold
+from vigilance.finetune.rldd_table import MEASURES, baseline_rows, chosen_name
 
 
 def test_fold_roles_rotate_the_validation_fold():
@@ -51,6 +54,69 @@ def test_fold_views_keep_their_folds_only(tmp_path):
     np.testing.assert_array_equal(y.numpy(), windows.score[60:120].numpy())
 
 
+def _baselines(folder, test_fold=2):
+    views = fold_views(folder, [1, 2, 3], test_fold)
+    rows, validation = score_fold(views, ["LinearDiscriminantAnalysis", "GaussianNB"], ["Ridge"],
+                                  forest_trees=5, trees=5, seed=1)  # fmt: skip
+    return views, {r["init"]: r for r in rows}, pd.DataFrame(validation)
+
+
+def test_rldd_baselines_score_the_fine_tuning_test_fold_chosen_on_validation(tmp_path):
+    folder = _rldd_folder(tmp_path / "a")
+    _, rows, validation = _baselines(folder)
+    train = np.load(folder / "LabelsTest_30_Fold1.npy").ravel()  # test 2: 3 validates, 1 trains
+    test = np.load(folder / "LabelsTest_30_Fold2.npy").ravel()
+    levels, counts = np.unique(train, return_counts=True)
+    majority = levels[np.argmax(counts)]
+    assert rows["trivial"]["test_windows"] == rows["classical"]["test_windows"] == len(test) == 60
+    assert rows["trivial"]["accuracy_3"] == pytest.approx(np.mean(test == majority))
+    assert rows["trivial"]["model"] == f"majority class (score {majority:g})"
+    # One row per candidate, the chosen one has the best validation kappa.
+    assert list(validation["model"]) == ["LinearDiscriminantAnalysis", "GaussianNB", "Ridge"]
+    assert validation["chosen"].sum() == 1
+    best = validation.loc[validation["kappa_3"].idxmax()]
+    assert best["chosen"] and rows["classical"]["model"] == best["model"]
+    assert rows["classical"]["val_kappa_3"] == pytest.approx(best["kappa_3"])
+    assert rows["classical"]["kappa_3"] > 0.2  # the fixture's features carry the label
+    # Other test labels change the test scores but not the choice: it never sees the test fold.
+    other = _rldd_folder(tmp_path / "b")
+    np.save(other / "LabelsTest_30_Fold2.npy", np.roll(test, 7)[:, None])
+    _, moved, again = _baselines(other)
+    assert moved["classical"]["model"] == rows["classical"]["model"]
+    pd.testing.assert_frame_equal(again, validation)
+    assert moved["classical"]["accuracy_3"] != rows["classical"]["accuracy_3"]
+
+
+def test_rldd_majority_breaks_ties_to_the_lower_level():
+    assert majority_score(np.array([10, 0, 10, 0, 5])) == 0.0
+    assert majority_score(np.array([10, 5, 10])) == 10.0
+
+
+def test_rldd_baselines_refuse_training_folds_of_one_level(tmp_path):
+    folder = _rldd_folder(tmp_path)
+    np.save(folder / "LabelsTest_30_Fold1.npy", np.full((60, 1), 5.0))
+    with pytest.raises(VigilanceError, match=r"blink.rldd.folds \(train levels\).*\[1.0\]"):
+        _baselines(folder)
+
+
+def test_rldd_reference_rows_pair_each_arms_seed_mean_with_the_classical_row_by_fold():
+    runs = pd.DataFrame({"init": ["scratch"] * 4, "fold": [1, 1, 2, 2], "seed": [1, 2, 1, 2]})
+    runs = runs.assign(**{m: [0.4, 0.6, 0.7, 0.9] for m in MEASURES})  # seed means 0.5, 0.8
+    baselines = pd.DataFrame({"fold": [1, 1, 2, 2], "init": ["trivial", "classical"] * 2,
+                              "model": ["majority", "SVC", "majority", "Ridge"]})  # fmt: skip
+    baselines = baselines.assign(**{m: [0.3, 0.4, 0.3, 0.6] for m in MEASURES})
+    rows = pd.DataFrame(baseline_rows(baselines, runs)).set_index(["init", "measure"])
+    name = "classical: SVC (fold 1), Ridge (fold 2)"
+    assert rows.loc[(name, "kappa_3"), "mean"] == pytest.approx(0.5)
+    assert rows.loc[(name, "kappa_3"), "runs (folds x seeds)"] == 2
+    paired = rows.loc[("scratch - classical (paired by fold)", "kappa_3")]
+    assert paired["mean"] == pytest.approx(np.mean([0.5 - 0.4, 0.8 - 0.6]))
+    assert paired["runs (folds x seeds)"] == 2
+    assert chosen_name(baselines.iloc[[1]]) == "classical: SVC"
+    with pytest.raises(VigilanceError, match=r"field 'fold' has value \[1\]"):
+        baseline_rows(baselines[baselines["fold"] == 1], runs)
+
+
 @pytest.mark.slow
 def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     folder = _rldd_folder(tmp_path / "rldd")
@@ -71,7 +137,7 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     accuracy = table[table["measure"] == "accuracy_3"].set_index("init")
     assert accuracy.loc["pretrained", "runs (folds x seeds)"] == 3
     assert accuracy.loc["scratch", "runs (folds x seeds)"] == 3
-    assert accuracy["mean"].between(0, 1).all()
+    assert accuracy.loc[~accuracy.index.str.contains("paired"), "mean"].between(0, 1).all()
     assert "pretrained - scratch (paired)" in set(table["init"])
     # How often the best validation epoch is the last one run (not converged), per init.
     share = accuracy.loc[["pretrained", "scratch"], "selected epoch = last run (share)"]
@@ -82,6 +148,26 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     ]
     last = [t["epoch"] == t["epochs_run"] - 1 for t in tests]
     assert share.mean() == pytest.approx(sum(last) / len(last))
+    # The majority-class and classical rows, on exactly the fine-tuning runs' test windows.
+    rows = table.set_index(["init", "measure"])
+    classical = [i for i in table["init"].unique() if i.startswith("classical: ")]
+    assert len(classical) == 1
+    for name in ("majority class (trivial)", classical[0]):
+        assert rows.loc[(name, "accuracy_3"), "runs (folds x seeds)"] == 3
+        assert rows.loc[(name, "accuracy_3"), "unit of replication"] == "folds"
+    assert {"pretrained - classical (paired by fold)", "scratch - classical (paired by fold)"} <= (
+        set(table["init"])
+    )
+    baselines = pd.read_csv(workflow_copy / "results/finetune/rldd/baselines/test.csv")
+    assert sorted(baselines["fold"].unique()) == [1, 2, 3]
+    predictions = sorted(
+        (workflow_copy / "results/finetune/rldd").glob("*/fold*/seed*/predictions.csv")
+    )
+    assert len(predictions) == 2 * 3
+    for path in predictions:
+        fold = int(path.parent.parent.name.removeprefix("fold"))
+        counts = baselines.loc[baselines["fold"] == fold, "test_windows"]
+        assert (counts == len(pd.read_csv(path))).all() and len(counts) == 2
 
 
 @pytest.mark.parametrize(

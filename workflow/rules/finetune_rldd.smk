@@ -1,4 +1,5 @@
-"""Fine-tuning on UTA-RLDD (when blink.rldd is enabled): subject folds, 3-level target."""
+"""Fine-tuning on UTA-RLDD (when blink.rldd is enabled): subject folds, 3-level target, and
+the trivial and classical rows of its table on the same folds."""
 
 
 # The results table reads the runs' small JSON files: on a cluster it would only queue.
@@ -81,9 +82,39 @@ rule finetune_rldd:
         "../scripts/finetune_rldd.py"
 
 
+rule score_rldd_baselines:
+    # The trivial and classical rows, per test fold on the fine-tuning's split (cheap: one job).
+    input:
+        rldd_inputs(),
+    output:
+        test="results/finetune/rldd/baselines/test.csv",
+        validation="results/finetune/rldd/baselines/validation.csv",
+    log:
+        "logs/finetune/rldd/baselines.log",
+    benchmark:
+        "results/benchmarks/finetune/rldd/baselines.tsv"
+    conda:
+        "../../envs/train.yaml"
+    resources:
+        mem_mb=mem_mb("default"),
+        runtime=runtime("default"),
+    params:
+        folder=lambda wildcards, input: str(Path(input[0]).parent),
+        folds=BLINK["rldd"]["folds"],
+        classifiers=BLINK["baselines"]["models"],
+        regressors=FINETUNE["baselines"]["models"],
+        forest_trees=BLINK["baselines"]["forest_trees"],
+        trees=FINETUNE["baselines"]["trees"],
+        # The randomised candidates' seed: the rows are per fold, the same for every seed.
+        seed=config["seeds"][0],
+    script:
+        "../scripts/score_rldd_baselines.py"
+
+
 rule tabulate_finetuning_rldd:
     input:
-        finetune_rldd_runs(),
+        runs=finetune_rldd_runs(),
+        baselines="results/finetune/rldd/baselines/test.csv",
     output:
         csv="results/finetune/rldd/tables/results.csv",
         html=report(
