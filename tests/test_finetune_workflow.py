@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 import yaml
 from conftest import CONFIGS, run_snakemake
 
 from vigilance.core.errors import VigilanceError
+from vigilance.evaluation.verdicts import VERDICTS
 from vigilance.finetune.rldd import FoldView, fold_roles, fold_views, rldd_measures
 from vigilance.finetune.rldd_baselines import majority_score, score_fold
-from vigilance.finetune.rldd_table import MEASURES, baseline_rows, chosen_name
+from vigilance.finetune.rldd_table import MEASURES, VERDICT, baseline_rows, chosen_name, paired_row
 
 
 def test_fold_roles_rotate_the_validation_fold():
@@ -112,9 +115,29 @@ def test_rldd_reference_rows_pair_each_arms_seed_mean_with_the_classical_row_by_
     paired = rows.loc[("scratch - classical (paired by fold)", "kappa_3")]
     assert paired["mean"] == pytest.approx(np.mean([0.5 - 0.4, 0.8 - 0.6]))
     assert paired["runs (folds x seeds)"] == 2
+    # Above classical on both folds (0.1, 0.2), yet 2 folds give a 95 % interval of +-0.64.
+    assert paired[VERDICT] == "inconclusive"
     assert chosen_name(baselines.iloc[[1]]) == "classical: SVC"
     with pytest.raises(VigilanceError, match=r"field 'fold' has value \[1\]"):
         baseline_rows(baselines[baselines["fold"] == 1], runs)
+
+
+@pytest.mark.parametrize(
+    ("metric", "a", "verdict"),
+    [
+        ("kappa_3", [0.5, 0.6, 0.7], "reproduced"),  # A above B on every pair
+        ("kappa_3", [0.1, 0.2, 0.3], "not reproduced"),
+        ("kappa_3", [0.5, 0.2, 0.45], "inconclusive"),
+        ("mae", [0.1, 0.2, 0.3], "reproduced"),  # an error: lower is better
+        ("mae", [0.5, 0.6, 0.7], "not reproduced"),
+        ("kappa_3", [0.5, None, None], "not tested"),  # one complete pair: no test
+    ],
+)
+def test_an_rldd_paired_row_judges_a_better_than_b(metric, a, verdict):
+    b = [0.3, 0.4, 0.5]
+    a = [math.nan if v is None else v for v in a]
+    row = paired_row("A - B", metric, pd.Series(a), pd.Series(b), "folds")
+    assert row[VERDICT] == verdict
 
 
 @pytest.mark.slow
@@ -125,7 +148,15 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
         yaml.safe_dump(
             {
                 "seeds": [1],
-                "blink": {"rldd": {"enabled": True, "path": str(folder), "folds": [1, 2, 3]}},
+                # The feature pretext: the default's row differs only by the pretext's name.
+                "blink": {
+                    "rldd": {
+                        "enabled": True,
+                        "path": str(folder),
+                        "folds": [1, 2, 3],
+                        "pretexts": ["feature"],
+                    }
+                },
             }
         )
     )
@@ -135,12 +166,17 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     assert proc.returncode == 0, proc.stderr[-5000:]
     table = pd.read_csv(workflow_copy / target)
     accuracy = table[table["measure"] == "accuracy_3"].set_index("init")
-    assert accuracy.loc["pretrained", "runs (folds x seeds)"] == 3
+    assert accuracy.loc["pretrained-feature", "runs (folds x seeds)"] == 3
     assert accuracy.loc["scratch", "runs (folds x seeds)"] == 3
     assert accuracy.loc[~accuracy.index.str.contains("paired"), "mean"].between(0, 1).all()
-    assert "pretrained - scratch (paired)" in set(table["init"])
+    paired = accuracy.loc["pretrained-feature - scratch (paired)"]
+    assert paired["A better than B? (verdict)"] in VERDICTS
+    encoder = torch.load(
+        workflow_copy / "results/pretrain/rldd/feature/fold1/seed1/encoder.pt", weights_only=False
+    )
+    assert encoder["arch"]["pretext"] == "feature"
     # How often the best validation epoch is the last one run (not converged), per init.
-    share = accuracy.loc[["pretrained", "scratch"], "selected epoch = last run (share)"]
+    share = accuracy.loc[["pretrained-feature", "scratch"], "selected epoch = last run (share)"]
     assert share.between(0, 1).all()
     tests = [
         json.loads(p.read_text())
@@ -155,9 +191,10 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     for name in ("majority class (trivial)", classical[0]):
         assert rows.loc[(name, "accuracy_3"), "runs (folds x seeds)"] == 3
         assert rows.loc[(name, "accuracy_3"), "unit of replication"] == "folds"
-    assert {"pretrained - classical (paired by fold)", "scratch - classical (paired by fold)"} <= (
-        set(table["init"])
-    )
+    assert {
+        "pretrained-feature - classical (paired by fold)",
+        "scratch - classical (paired by fold)",
+    } <= set(table["init"])
     baselines = pd.read_csv(workflow_copy / "results/finetune/rldd/baselines/test.csv")
     assert sorted(baselines["fold"].unique()) == [1, 2, 3]
     predictions = sorted(

@@ -252,20 +252,27 @@ def finetune_rldd_enabled():
 
 
 def finetune_rldd_inputs(wildcards):
-    """The RLDD files and, for the pre-trained init, the encoder of the same fold and seed."""
+    """The RLDD files and, for a pre-trained init (``pretrained-<pretext>``), the encoder of
+    that pretext, fold and seed."""
     files = {"rldd": rldd_inputs()}
-    if wildcards.init == "pretrained":
+    if wildcards.init != "scratch":
+        pretext = wildcards.init.removeprefix("pretrained-")
         files["encoder"] = (
-            f"results/pretrain/rldd/fold{wildcards.fold}/seed{wildcards.seed}/encoder.pt"
+            f"results/pretrain/rldd/{pretext}/fold{wildcards.fold}/seed{wildcards.seed}/encoder.pt"
         )
     return files
+
+
+def finetune_rldd_inits():
+    """The RLDD inits: scratch and one pre-trained init per blink.rldd.pretexts entry."""
+    return ["scratch", *(f"pretrained-{pretext}" for pretext in BLINK["rldd"]["pretexts"])]
 
 
 def finetune_rldd_runs():
     """Test scores of every RLDD run: init x test fold x seed."""
     return expand(
         "results/finetune/rldd/{init}/fold{fold}/seed{seed}/test.json",
-        init=["pretrained", "scratch"],
+        init=finetune_rldd_inits(),
         fold=BLINK["rldd"]["folds"],
         seed=config["seeds"],
     )

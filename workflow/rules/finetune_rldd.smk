@@ -11,14 +11,16 @@ rule pretrain_rldd_encoder:
     input:
         rldd_inputs(),
     output:
-        encoder="results/pretrain/rldd/fold{fold}/seed{seed}/encoder.pt",
-        metrics="results/pretrain/rldd/fold{fold}/seed{seed}/metrics.csv",
-        run="results/pretrain/rldd/fold{fold}/seed{seed}/run.json",
+        encoder="results/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/encoder.pt",
+        metrics="results/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/metrics.csv",
+        run="results/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/run.json",
     log:
-        "logs/pretrain/rldd/fold{fold}/seed{seed}/train.log",
+        "logs/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/train.log",
     benchmark:
-        "results/benchmarks/pretrain/rldd/fold{fold}/seed{seed}.tsv"
+        "results/benchmarks/pretrain/rldd/{pretext}/fold{fold}/seed{seed}.tsv"
     wildcard_constraints:
+        # The pretexts RLDD's windows allow (next_sequence needs recordings: see the schema).
+        pretext=r"row|feature",
         fold=r"\d+",
     conda:
         "../../envs/train.yaml"
@@ -35,6 +37,8 @@ rule pretrain_rldd_encoder:
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],
         masking=PRETRAIN["masking"],
+        # Only this pretext's settings (row reads masking), as in pretrain_encoder.
+        pretext_settings=lambda wildcards: PRETRAIN["pretext_settings"].get(wildcards.pretext, {}),
         device=config["device"],
         precision=config["precision"],
         deterministic=config["deterministic"],
@@ -55,7 +59,7 @@ rule finetune_rldd:
     benchmark:
         "results/benchmarks/finetune/rldd/{init}/fold{fold}/seed{seed}.tsv"
     wildcard_constraints:
-        init=r"pretrained|scratch",
+        init=r"scratch|pretrained-(row|feature)",
         fold=r"\d+",
     conda:
         "../../envs/train.yaml"

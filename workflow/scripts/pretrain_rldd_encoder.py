@@ -1,4 +1,4 @@
-"""Pre-train an encoder on the RLDD training folds of one test fold (masked modelling)."""
+"""Pre-train an encoder on the RLDD training folds of one test fold, by one pretext task."""
 
 import time
 from dataclasses import dataclass
@@ -13,19 +13,21 @@ from vigilance.core.seeding import seed_everything
 from vigilance.core.settings import settings_from
 from vigilance.finetune.rldd import fold_views
 from vigilance.pretrain.hparams import build_configs, flat_defaults
+from vigilance.pretrain.pretexts import make_pretext
 from vigilance.pretrain.train import Trainer
 
 
 @dataclass(frozen=True)
 class Params:
     """The rule's params: the RLDD folder and folds, the config's architecture, training and
-    masking, the device settings."""
+    masking (row), this pretext's settings, the device settings."""
 
     folder: str
     folds: list
     model: dict
     training: dict
     masking: dict
+    pretext_settings: dict
     device: str
     precision: str
     deterministic: bool
@@ -44,15 +46,19 @@ def main(snakemake) -> None:
         params = flat_defaults({"model": p.model, "training": p.training})
         n = train.windows.x.shape[2]
         configs = build_configs(params, n, RLDD_WINDOW, p.masking, p.precision)
-        trainer = Trainer(*configs, seed=seed, device=device, original_features=n)
-        log.info("test fold %s: %d training, %d validation windows", w.fold, len(train), len(val))
+        pretext = make_pretext(w.pretext, p.masking, {w.pretext: p.pretext_settings})
+        trainer = Trainer(*configs, seed=seed, device=device, original_features=n, pretext=pretext)
+        log.info(
+            "test fold %s, pretext %s: %d training, %d validation windows",
+            w.fold, w.pretext, len(train), len(val),
+        )  # fmt: skip
         started = time.perf_counter()
         rows = trainer.fit(train, val)
         with atomic_path(out.metrics) as tmp:
             pd.DataFrame(rows).to_csv(tmp, index=False)
-        trainer.save_encoder(out.encoder, {"fold": int(w.fold), "seed": seed})
+        trainer.save_encoder(out.encoder, {"fold": int(w.fold), "seed": seed, "pretext": w.pretext})
         write_json(out.run, {"seconds": time.perf_counter() - started, "params": params,
-                             **describe_device(device)})  # fmt: skip
+                             "pretext": w.pretext, **describe_device(device)})  # fmt: skip
 
 
 main(snakemake)  # noqa: F821 - injected by Snakemake

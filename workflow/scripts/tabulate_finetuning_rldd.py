@@ -1,6 +1,7 @@
-"""RLDD: 3-class accuracy and the other measures per init over folds and seeds, paired; beside
-them the majority-class and classical rows on the same test folds, and the paired differences
-of each init and the classical row by fold."""
+"""RLDD: 3-class accuracy and the other measures per init (scratch, one pre-trained init per
+pretext) over folds and seeds, each pre-trained init minus scratch paired by (fold, seed);
+beside them the majority-class and classical rows on the same test folds, and the paired
+differences of each init and the classical row by fold."""
 
 import json
 import re
@@ -9,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from vigilance.core.logs import script_context
-from vigilance.evaluation.stats import mean_ci, paired_comparison
+from vigilance.evaluation.stats import mean_ci
 from vigilance.finetune.rldd_table import MEASURES, RUNS, UNIT, baseline_rows, paired_row
 from vigilance.tables import write_table
 
-RUN = re.compile(r"/(?P<init>pretrained|scratch)/fold(?P<fold>\d+)/seed(?P<seed>\d+)/")
+RUN = re.compile(r"/(?P<init>scratch|pretrained-\w+)/fold(?P<fold>\d+)/seed(?P<seed>\d+)/")
 
 
 def main(snakemake) -> None:
@@ -35,11 +36,12 @@ def main(snakemake) -> None:
                               "95 % CI high": high,
                               "selected epoch = last run (share)": last})  # fmt: skip
         pairs = runs.pivot_table(index=["fold", "seed"], columns="init", values=MEASURES)
-        for metric in MEASURES:
-            if {"pretrained", "scratch"} <= set(pairs[metric].columns):
-                diff = paired_comparison(pairs[metric]["pretrained"], pairs[metric]["scratch"])
-                name, unit = "pretrained - scratch (paired)", "(fold, seed) pairs"
-                table.append(paired_row(name, metric, diff, unit))
+        pretrained = sorted(i for i in runs["init"].unique() if i != "scratch")
+        for init in pretrained if "scratch" in set(runs["init"]) else []:
+            for metric in MEASURES:
+                name, unit = f"{init} - scratch (paired)", "(fold, seed) pairs"
+                a, b = pairs[metric][init], pairs[metric]["scratch"]
+                table.append(paired_row(name, metric, a, b, unit))
         table += baseline_rows(pd.read_csv(snakemake.input.baselines), runs)
         write_table(pd.DataFrame(table), out.csv, out.html, title="RLDD: fine-tuning, 3 levels")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from vigilance.core.errors import VigilanceError
 from vigilance.evaluation.stats import mean_ci, paired_comparison
+from vigilance.evaluation.verdicts import judge
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,13 +20,22 @@ if TYPE_CHECKING:
 # The measures of vigilance.finetune.rldd.rldd_measures, and the replication columns.
 MEASURES = ["accuracy_3", "kappa_3", "macro_f1_3", "mae", "rmse"]
 RUNS, UNIT = "runs (folds x seeds)", "unit of replication"
+# Errors: lower is better; for the other measures higher is.
+LOWER_IS_BETTER = {"mae", "rmse"}
+VERDICT = "A better than B? (verdict)"
 
 
-def paired_row(name: str, metric: str, diff: dict, unit: str) -> dict:
-    """One paired-difference row of the table (:func:`paired_comparison`'s result)."""
+def paired_row(name: str, metric: str, a, b, unit: str) -> dict:
+    """One paired-difference row A - B of the table: :func:`paired_comparison`'s mean, interval
+    and p, and the shared verdict (:func:`vigilance.evaluation.verdicts.judge`) on the claim
+    that A is better than B (higher, or lower for an error)."""
+    diff = paired_comparison(a, b)
+    claim = "lower" if metric in LOWER_IS_BETTER else "higher"
+    differences = [x - y for x, y in zip(a, b, strict=True)]
     return {"init": name, "measure": metric, RUNS: diff["n"], UNIT: unit,
             "mean": diff["difference"], "95 % CI low": diff["low"], "95 % CI high": diff["high"],
-            "p (paired t)": diff["p_value"]}  # fmt: skip
+            "p (paired t)": diff["p_value"],
+            VERDICT: judge(differences, claim)["verdict"]}  # fmt: skip
 
 
 def chosen_name(classical: pd.DataFrame) -> str:
@@ -69,7 +79,7 @@ def baseline_rows(baselines: pd.DataFrame, runs: pd.DataFrame) -> list[dict]:
     for init in sorted(set(runs["init"])):
         arm = by_fold.loc[init].reindex(classical.index)
         for metric in MEASURES:
-            diff = paired_comparison(arm[metric], classical[metric])
             name = f"{init} - classical (paired by fold)"
-            table.append(paired_row(name, metric, diff, "folds (seed mean of the init)"))
+            unit = "folds (seed mean of the init)"
+            table.append(paired_row(name, metric, arm[metric], classical[metric], unit))
     return table
