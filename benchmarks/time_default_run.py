@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument(
         "--keep", default=None, help="run in this new folder and keep it (default: a temporary one)"
     )
+    parser.add_argument("--note", default="", help="what else ran on the machine meanwhile")
     args = parser.parse_args()
     name = args.name or (Path(args.configfile).stem if args.configfile else "default")
     snakemake = str(Path(sys.executable).parent / "snakemake")
@@ -47,6 +48,7 @@ def main() -> None:
         work = Path(args.keep).resolve() if args.keep else Path(tmp) / "vigilance"
         shutil.copytree(REPO, work, ignore=IGNORE)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        load_before = os.getloadavg()
         start, cpu_start = time.perf_counter(), os.times()
         proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - start
@@ -71,6 +73,10 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
+        # On a shared machine the wall time grows with the load; cpu_s / cores bounds it below.
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "note": args.note,
     }
     out = REPO / "benchmarks" / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
