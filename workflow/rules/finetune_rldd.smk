@@ -31,6 +31,7 @@ rule pretrain_rldd_encoder:
     params:
         folder=lambda wildcards, input: str(Path(input[0]).parent),
         folds=BLINK["rldd"]["folds"],
+        normalise=BLINK["rldd"]["normalise"],
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],
@@ -68,6 +69,7 @@ rule finetune_rldd:
     params:
         folder=lambda wildcards, input: str(Path(input.rldd[0]).parent),
         folds=BLINK["rldd"]["folds"],
+        normalise=BLINK["rldd"]["normalise"],
         # The config's values: the blink sweep's best is for another data set.
         head=FINETUNE["head"],
         training=FINETUNE["training"],
