@@ -57,6 +57,25 @@ def test_fold_views_keep_their_folds_only(tmp_path):
     np.testing.assert_array_equal(y.numpy(), windows.score[60:120].numpy())
 
 
+def test_normalise_uses_the_training_folds_only_and_keeps_padding_zero(tmp_path):
+    folder = _rldd_folder(tmp_path)
+    raw = fold_views(folder, [1, 2, 3], test_fold=2)  # test 2: 3 validates, 1 trains
+    scaled = fold_views(folder, [1, 2, 3], test_fold=2, normalise=True)
+    x_raw, x = raw["train"].windows.x, scaled["train"].windows.x
+    mask = scaled["train"].windows.mask
+    train = torch.as_tensor(scaled["train"].windows.fold == 1)
+    real = x[train][mask[train]]
+    np.testing.assert_allclose(real.mean(0).numpy(), 0.0, atol=1e-5)
+    np.testing.assert_allclose(real.std(0).numpy(), 1.0, atol=1e-5)
+    # The statistics are the training fold's: the test fold is scaled with them, not its own.
+    rows = x_raw[train][mask[train]]
+    test = ~train & torch.as_tensor(scaled["train"].windows.fold == 2)
+    expected = (x_raw[test] - rows.mean(0)) / rows.std(0)
+    np.testing.assert_allclose(x[test][mask[test]].numpy(), expected[mask[test]].numpy(), atol=1e-5)
+    assert (x[~mask] == 0).all()  # padded rows stay all-zero
+    np.testing.assert_array_equal(mask.numpy(), raw["train"].windows.mask.numpy())
+
+
 def _baselines(folder, test_fold=2):
     views = fold_views(folder, [1, 2, 3], test_fold)
     rows, validation = score_fold(views, ["LinearDiscriminantAnalysis", "GaussianNB"], ["Ridge"],

@@ -33,6 +33,7 @@ rule pretrain_rldd_encoder:
     params:
         folder=lambda wildcards, input: str(Path(input[0]).parent),
         folds=BLINK["rldd"]["folds"],
+        normalise=BLINK["rldd"]["normalise"],
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],
@@ -72,10 +73,12 @@ rule finetune_rldd:
     params:
         folder=lambda wildcards, input: str(Path(input.rldd[0]).parent),
         folds=BLINK["rldd"]["folds"],
-        # The config's values: the blink sweep's best is for another data set.
-        head=FINETUNE["head"],
-        training=FINETUNE["training"],
-        schedule=FINETUNE["strategies"][FINETUNE["best_strategy"]],
+        normalise=BLINK["rldd"]["normalise"],
+        # The config's values with RLDD's own (finetune.rldd, chosen on its validation folds):
+        # the blink sweep's best is for another data set.
+        head=FINETUNE["head"] | pick(FINETUNE["rldd"], "pooling"),
+        training=FINETUNE["training"] | pick(FINETUNE["rldd"], "epochs", "patience"),
+        schedule=FINETUNE["rldd"]["schedule"],
         scratch_pretrain=lambda wildcards: (
             pick(PRETRAIN, "model", "training", "masking") if wildcards.init == "scratch" else None
         ),

@@ -25,6 +25,7 @@ class Params:
 
     folder: str
     folds: list
+    normalise: bool
     head: dict
     training: dict
     schedule: list
@@ -41,7 +42,7 @@ def main(snakemake) -> None:
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
-        views = fold_views(p.folder, p.folds, int(w.fold), device)
+        views = fold_views(p.folder, p.folds, int(w.fold), device, p.normalise)
         data = {name: LabelledWindows(view, view.labelled()) for name, view in views.items()}
         params = flat_defaults({"head": p.head, "training": p.training})
         head, cfg = build_configs(params, p.precision)

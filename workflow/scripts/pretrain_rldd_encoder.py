@@ -24,6 +24,7 @@ class Params:
 
     folder: str
     folds: list
+    normalise: bool
     model: dict
     training: dict
     masking: dict
@@ -40,7 +41,8 @@ def main(snakemake) -> None:
         seed = int(w.seed)
         seed_everything(seed, p.deterministic)
         device = resolve_device(p.device)
-        views = fold_views(p.folder, p.folds, int(w.fold), device)  # labels unused here
+        # Labels unused here; normalise: with the training folds' statistics only.
+        views = fold_views(p.folder, p.folds, int(w.fold), device, p.normalise)
         train, val = views["train"], views["val"]
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         params = flat_defaults({"model": p.model, "training": p.training})
