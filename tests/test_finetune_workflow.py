@@ -16,7 +16,16 @@ from vigilance.core.errors import VigilanceError
 from vigilance.evaluation.verdicts import VERDICTS
 from vigilance.finetune.rldd import FoldView, fold_roles, fold_views, rldd_measures
 from vigilance.finetune.rldd_baselines import majority_score, score_fold
-from vigilance.finetune.rldd_table import MEASURES, VERDICT, baseline_rows, chosen_name, paired_row
+from vigilance.finetune.rldd_table import (
+    MEASURES,
+    P_HOLM,
+    VERDICT,
+    P,
+    baseline_rows,
+    chosen_name,
+    paired_row,
+    with_holm,
+)
 
 
 def test_fold_roles_rotate_the_validation_fold():
@@ -159,6 +168,15 @@ def test_an_rldd_paired_row_judges_a_better_than_b(metric, a, verdict):
     assert row[VERDICT] == verdict
 
 
+def test_the_rldd_table_adjusts_every_paired_p_value_by_holm_over_the_table():
+    rows = [{"init": "scratch", "mean": 0.5}, {"init": "a", P: 0.01}, {"init": "b", P: 0.04}]
+    rows.append({"init": "c", P: math.nan})
+    adjusted = with_holm(rows)
+    assert P_HOLM not in adjusted[0]  # a row without a test gets no adjusted p
+    assert [r[P_HOLM] for r in adjusted[1:3]] == pytest.approx([0.02, 0.04])
+    assert math.isnan(adjusted[3][P_HOLM])
+
+
 @pytest.mark.slow
 def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     folder = _rldd_folder(tmp_path / "rldd")
@@ -190,6 +208,7 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
     assert accuracy.loc[~accuracy.index.str.contains("paired"), "mean"].between(0, 1).all()
     paired = accuracy.loc["pretrained-feature - scratch (paired)"]
     assert paired["A better than B? (verdict)"] in VERDICTS
+    assert paired["p (Holm)"] >= paired["p (paired t)"] or math.isnan(paired["p (paired t)"])
     encoder = torch.load(
         workflow_copy / "results/pretrain/rldd/feature/fold1/seed1/encoder.pt", weights_only=False
     )

@@ -11,7 +11,14 @@ import pandas as pd
 
 from vigilance.core.logs import script_context
 from vigilance.evaluation.stats import mean_ci
-from vigilance.finetune.rldd_table import MEASURES, RUNS, UNIT, baseline_rows, paired_row
+from vigilance.finetune.rldd_table import (
+    MEASURES,
+    RUNS,
+    UNIT,
+    baseline_rows,
+    paired_row,
+    with_holm,
+)
 from vigilance.tables import write_table
 
 RUN = re.compile(r"/(?P<init>scratch|pretrained-\w+)/fold(?P<fold>\d+)/seed(?P<seed>\d+)/")
@@ -43,6 +50,7 @@ def main(snakemake) -> None:
                 a, b = pairs[metric][init], pairs[metric]["scratch"]
                 table.append(paired_row(name, metric, a, b, unit))
         table += baseline_rows(pd.read_csv(snakemake.input.baselines), runs)
+        table = with_holm(table)
         write_table(pd.DataFrame(table), out.csv, out.html, title="RLDD: fine-tuning, 3 levels")
 
 

@@ -85,7 +85,8 @@ def standardise(windows, folds: list[int]) -> dict[str, list[float]]:
     Padded rows stay all-zero (the mask was read before scaling).
 
     Returns:
-        The statistics used (``mean``, ``sd`` per feature), for the run's record.
+        The statistics used (``mean``, ``sd`` per feature; :func:`fold_views` does not keep
+        them, since they follow from the folds).
     """
     keep = torch.as_tensor(np.isin(windows.fold, list(folds)), device=windows.x.device)
     rows = windows.x[keep][windows.mask[keep]]
