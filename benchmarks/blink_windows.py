@@ -59,7 +59,7 @@ def main() -> None:
     n = len(blinks)
 
     split_s, manifest = best_of(
-        lambda: split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, [0.1, 0.25, 0.5, 1.0], 0)
+        lambda: split_drivers(drivers, blinks, BINS, 3, 0.15, 0.1, [0.1, 0.25, 0.5, 1.0], 0)
     )
     stats = fit_stats(blinks, columns, manifest.loc[manifest["set"] == "train", "driver_id"])
     all_drivers = manifest["driver_id"].tolist()

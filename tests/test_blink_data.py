@@ -81,7 +81,7 @@ def _signal(blinks, drivers):
     valid = validate_blinks(blinks, drivers, "generated")
     clean, _ = clean_blinks(valid, "generated", 0.05)
     clean = add_calibration(clean, 5).sort_values(["driver_id", "recording_id", "t_s"])
-    manifest = split_drivers(drivers, clean, BINS, 0.3, 0.15, 0.1, [1.0], seed=0)
+    manifest = split_drivers(drivers, clean, BINS, 3, 0.15, 0.1, [1.0], seed=0)
     columns = FEATURE_SETS["original"]
     train = drivers_of(manifest, "finetune", "train")
     test = drivers_of(manifest, "finetune", "test")

@@ -12,7 +12,14 @@ from vigilance.blink.format import FEATURE_SETS, kss_level
 from vigilance.blink.load import add_calibration
 from vigilance.blink.normalise import apply_stats, fit_stats
 from vigilance.blink.rldd import RLDDWindows, rldd_level
-from vigilance.blink.splits import check_manifest, drivers_of, in_fraction, split_drivers
+from vigilance.blink.splits import (
+    check_folds,
+    check_manifest,
+    drivers_of,
+    in_fraction,
+    split_driver_folds,
+    split_drivers,
+)
 from vigilance.blink.windows import BlinkWindows, build_windows, window_index
 from vigilance.core.errors import VigilanceError
 
@@ -24,7 +31,7 @@ def data():
     blinks, drivers = small_dataset(drivers=60, minutes=20, seed=5)
     blinks = blinks.dropna(subset=list(FEATURE_SETS["original"]))
     blinks = add_calibration(blinks, 5).sort_values(["driver_id", "recording_id", "t_s"])
-    manifest = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=0)
+    manifest = split_drivers(drivers, blinks, BINS, 3, 0.15, 0.1, FRACTIONS, seed=0)
     return blinks.reset_index(drop=True), drivers, manifest
 
 
@@ -56,9 +63,9 @@ def test_fractions_are_nested_and_never_touch_validation_or_test(data):
 
 def test_split_is_seeded(data):
     blinks, drivers, manifest = data
-    again = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=0)
+    again = split_drivers(drivers, blinks, BINS, 3, 0.15, 0.1, FRACTIONS, seed=0)
     pd.testing.assert_frame_equal(manifest, again)
-    other = split_drivers(drivers, blinks, BINS, 0.15, 0.15, 0.1, FRACTIONS, seed=1)
+    other = split_drivers(drivers, blinks, BINS, 3, 0.15, 0.1, FRACTIONS, seed=1)
     assert not manifest["driver_id"].equals(other["driver_id"])
 
 
@@ -92,6 +99,64 @@ def test_the_leak_guard_fires_on_a_leaking_manifest(data, tmp_path):
         check_manifest(pd.read_csv(path), path)
     with pytest.raises(VigilanceError, match="unknown set"):
         check_manifest(manifest.assign(set="holdout"), path)
+
+
+@pytest.fixture(scope="module")
+def folds(data):
+    blinks, drivers, _ = data
+    return split_driver_folds(drivers, blinks, BINS, 3, 0.15, 0.1, FRACTIONS, seed=0)
+
+
+def test_the_outer_folds_test_every_labelled_driver_once_and_share_the_pretraining_pool(
+    data, folds
+):
+    _, _, manifest = data
+    check_folds(folds)  # each fold's leak guard, and no driver tested twice
+    pd.testing.assert_frame_equal(folds[0], manifest)  # split_drivers is fold 0
+    labelled = set(drivers_of(manifest, "finetune", "train")) | set(
+        drivers_of(manifest, "finetune", "val") + drivers_of(manifest, "finetune", "test")
+    )
+    tests = [set(drivers_of(fold, "finetune", "test")) for fold in folds]
+    assert all(tests) and set().union(*tests) == labelled
+    assert sum(map(len, tests)) == len(labelled)  # disjoint
+    for fold, test in zip(folds, tests, strict=True):
+        val = set(drivers_of(fold, "finetune", "val"))
+        train = set(drivers_of(fold, "finetune", "train"))
+        assert val and train and not (val & test or train & test or train & val)
+        pre = fold[fold["pool"] == "pretrain"].reset_index(drop=True)
+        first = folds[0][folds[0]["pool"] == "pretrain"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(pre, first)
+        # Nested fractions within each fold's own training drivers.
+        assert set(drivers_of(fold, "finetune", "train", 0.25)) <= set(
+            drivers_of(fold, "finetune", "train", 0.5)
+        )
+
+
+def test_the_fold_guard_refuses_a_driver_tested_twice_and_differing_pools(folds):
+    driver = drivers_of(folds[0], "finetune", "test")[0]
+    moved = folds[1].copy()
+    moved.loc[moved["driver_id"] == driver, "set"] = "test"
+    with pytest.raises(VigilanceError, match=f"'{driver}'.*test set of two outer folds"):
+        check_folds([folds[0], moved, folds[2]], "splits")
+    pre = drivers_of(folds[0], "pretrain", "train")[0]
+    other = folds[2].copy()
+    other.loc[other["driver_id"] == pre, "set"] = "val"
+    with pytest.raises(VigilanceError, match=r"field 'fold' has value 2.*differ outside"):
+        check_folds([folds[0], folds[1], other], "splits")
+
+
+def test_too_few_labelled_drivers_for_the_folds_is_refused(data):
+    blinks, drivers, manifest = data
+    labelled = manifest.loc[manifest["pool"] == "finetune", "driver_id"]
+    n = int(blinks.loc[blinks["driver_id"].isin(labelled), "kss"].groupby(
+        blinks["driver_id"]).count().gt(0).sum())  # fmt: skip
+    with pytest.raises(VigilanceError, match=f"blink.splits.folds' has value {n - 1}.*at most"):
+        split_driver_folds(drivers, blinks, BINS, n - 1, 0.15, 0.1, FRACTIONS, seed=0, source="c")
+    assert len(split_driver_folds(drivers, blinks, BINS, n - 2, 0.15, 0.1, [1.0], seed=0)) == n - 2
+    # A data set without labelled drivers splits its pre-training pool only.
+    unlabelled = drivers.assign(label_quality="none")
+    alone = split_driver_folds(unlabelled, blinks, BINS, 3, 0.15, 0.1, [1.0], seed=0)
+    assert all((fold["pool"] == "pretrain").all() for fold in alone)
 
 
 def test_normalisation_uses_training_drivers_only(data):

@@ -292,10 +292,11 @@ def test_the_paired_comparison_matches_scipy_and_a_hand_interval():
         paired_comparison([1, 2], [1, 2, 3])
 
 
-def _test_frame(scratch_gain=0.1, seeds=(1, 2, 3, 4)):
+def _test_frame(scratch_gain=0.1, replicates=((0, 1), (0, 2), (1, 1), (1, 2))):
+    """Runs of every point on (outer fold, seed) replicates: seeds repeat across folds."""
     rng = np.random.default_rng(0)
     rows = []
-    for seed in seeds:
+    for fold, seed in replicates:
         base = 0.4 + rng.normal(0, 0.01)
         points = [
             ("pretrained_all", "top2", 1.0, base),
@@ -309,8 +310,9 @@ def _test_frame(scratch_gain=0.1, seeds=(1, 2, 3, 4)):
             measures = {m: kpi for m in ("mse", "mae", "rmse", "accuracy_9", "accuracy_4",
                         "macro_f1_4", "critical_miss_rate", "warning_sensitivity",
                         "false_warning_rate")}  # fmt: skip
-            rows.append({"init": init, "strategy": strategy, "share": share, "seed": seed,
-                         "kappa_4": kpi + rng.normal(0, 0.005), **measures})  # fmt: skip
+            kappa = kpi + rng.normal(0, 0.005)
+            rows.append({"init": init, "strategy": strategy, "share": share, "fold": fold,
+                         "seed": seed, "kappa_4": kappa, **measures})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -318,8 +320,8 @@ def _curves(test):
     rows = []
     for r in test.itertuples():
         for epoch in range(3):
-            rows.append({"init": r.init, "strategy": r.strategy, "share": r.share, "seed": r.seed,
-                         "epoch": epoch, "split": "val", "metric": "kappa_4",
+            rows.append({"init": r.init, "strategy": r.strategy, "share": r.share, "fold": r.fold,
+                         "seed": r.seed, "epoch": epoch, "split": "val", "metric": "kappa_4",
                          "value": r.kappa_4 - 0.1 * (2 - epoch)})  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -350,7 +352,7 @@ def test_findings_give_plain_verdicts():
 def test_the_results_and_paired_tables_cover_every_point_and_measure():
     test = _test_frame()
     long = results_table(test)
-    assert len(long) == 6 * 10 and (long["seeds"] == 4).all()
+    assert len(long) == 6 * 10 and (long["runs (folds x seeds)"] == 4).all()
     wide = results_wide(long)
     assert len(wide) == 6 and "[" in wide.iloc[0, -1]
     paired = paired_table(test, "top2", [0.1, 1.0])
@@ -364,5 +366,7 @@ def test_the_results_and_paired_tables_cover_every_point_and_measure():
         & (paired["measure"] == "MSE")
     ]
     assert math.isclose(float(row["difference"].iloc[0]), 0.1, abs_tol=1e-9)
+    # Pairs are (fold, seed): seed 1 of fold 0 is not paired with seed 1 of fold 1.
+    assert (paired["n"] == 4).all()
     curves = label_efficiency(test, "top2")
     assert list(curves["scratch"]["share"]) == [0.1, 1.0]

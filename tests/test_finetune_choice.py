@@ -93,7 +93,7 @@ def test_the_selected_epochs_validation_numbers_are_read_from_the_run_files(tmp_
         ]  # fmt: skip
         pd.DataFrame(rows).to_csv(tmp_path / f"{name}.csv", index=False)
         (tmp_path / f"{name}.json").write_text(json.dumps({"epoch": epoch}))
-        runs[(name, 1)] = (tmp_path / f"{name}.csv", tmp_path / f"{name}.json")
+        runs[(name, 0, 1)] = (tmp_path / f"{name}.csv", tmp_path / f"{name}.json")
     frame = read_runs(runs).set_index("strategy")
     assert frame.loc["top1", "val_kpi"] == pytest.approx(0.2)
     assert frame.loc["top1", "val_mse"] == 0.0 and frame.loc["frozen", "val_mse"] == 2.0

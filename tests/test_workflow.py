@@ -183,8 +183,11 @@ def _check_finetuning(base):
     import pandas as pd
 
     test = pd.read_csv(base / "test.csv")
-    points = test.groupby(["init", "strategy", "share"])["seed"].apply(sorted)
-    assert all(seeds == [1, 2] for seeds in points), points
+    # configs/ci.yaml: 2 outer driver folds x 1 seed per point.
+    points = test.groupby(["init", "strategy", "share"])[["fold", "seed"]].apply(
+        lambda runs: sorted(map(tuple, runs.to_numpy()))
+    )
+    assert all(runs == [(0, 1), (1, 1)] for runs in points), points
     assert {"pretrained_all", "pretrained_half", "scratch"} == set(test["init"])
     results = pd.read_csv(base / "tables" / "results.csv")
     # Every point, plus the trivial and the classical row at every labelled share.
@@ -193,6 +196,7 @@ def _check_finetuning(base):
     findings = pd.read_csv(base / "tables" / "findings.csv")
     assert findings["verdict"].notna().all() and len(findings) >= 3
     for run in test.itertuples():
-        run_dir = base / run.init / run.strategy / f"share{run.share:g}" / f"seed{run.seed}"
+        run_dir = base / run.init / run.strategy / f"share{run.share:g}" / f"fold{run.fold}"
+        run_dir = run_dir / f"seed{run.seed}"
         predictions = pd.read_csv(run_dir / "predictions.csv")
         assert len(predictions) > 0 and predictions["predicted"].notna().all()

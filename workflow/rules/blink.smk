@@ -55,6 +55,10 @@ rule split_blink_drivers:
         drivers="results/blink/{dataset}/clean/drivers.csv",
     output:
         csv="results/blink/{dataset}/splits/drivers.csv",
+        folds=expand(
+            "results/blink/{{dataset}}/splits/fold{fold}/drivers.csv",
+            fold=range(BLINK["splits"]["folds"]),
+        ),
         html=report(
             "results/blink/{dataset}/splits/drivers.html",
             caption="../../report/blink_splits.rst",

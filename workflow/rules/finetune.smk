@@ -14,6 +14,7 @@ wildcard_constraints:
     init=r"pretrained_all|pretrained_half|scratch",
     strategy=r"[a-z0-9_]+",
     share=r"[0-9.]+",
+    fold=r"\d+",
 
 
 # The chosen strategy's runs with all labels are its grid runs: copied, not trained again.
@@ -99,15 +100,15 @@ rule finetune_model:
     input:
         unpack(finetune_inputs),
     output:
-        model="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/model.pt",
-        metrics="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/metrics.csv",
-        test="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/test.json",
-        predictions="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/predictions.csv",
-        run="results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/run.json",
+        model="results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/model.pt",
+        metrics="results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/metrics.csv",
+        test="results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/test.json",
+        predictions="results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/predictions.csv",
+        run="results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/run.json",
     log:
-        "logs/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}/train.log",
+        "logs/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}/train.log",
     benchmark:
-        "results/benchmarks/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}.tsv"
+        "results/benchmarks/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -166,11 +167,11 @@ rule copy_chosen_finetuning_run:
         unpack(finetune_chosen_run_inputs),
     output:
         **{
-            name: f"results/finetune/{{dataset}}/pretrained_all/chosen/share1/seed{{seed}}/{file}"
+            name: f"results/finetune/{{dataset}}/pretrained_all/chosen/share1/fold{{fold}}/seed{{seed}}/{file}"
             for name, file in RUN_FILES.items()
         },
     log:
-        "logs/finetune/{dataset}/pretrained_all/chosen/share1/seed{seed}/copy.log",
+        "logs/finetune/{dataset}/pretrained_all/chosen/share1/fold{fold}/seed{seed}/copy.log",
     conda:
         "../../envs/analysis.yaml"
     resources:

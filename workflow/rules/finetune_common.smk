@@ -3,7 +3,9 @@
 The grid (issue 5): the unfreezing strategies on the encoder pre-trained on all drivers; the
 three inits (pretrained_all, pretrained_half, scratch) with the best strategy; and the labelled
 share of the fine-tuning training drivers x {pretrained_all, scratch}; every point over the
-global seeds, on each enabled blink data set. Scratch runs train everything from epoch 0 and
+fine-tuning seeds (``finetune.seeds``) on every outer fold of the labelled drivers
+(``blink.splits.folds``: ``splits/fold<k>/drivers.csv``), on each enabled blink data set; the
+replicates of a point are its folds x seeds. Scratch runs train everything from epoch 0 and
 carry the strategy name ``full``.
 
 The best strategy (issue 14): under ``finetune.strategy_choice: run`` it is chosen from this
@@ -25,6 +27,9 @@ SCRATCH_STRATEGY = "full"
 CHOSEN_STRATEGY = "chosen"
 SWEEP_DIRS = {"pretrained_all": "sweep", "scratch": "scratch_sweep"}
 ENCODER_FRACTION = {"pretrained_all": "1", "pretrained_half": "0.5"}
+# The replicates of every point: outer folds x fine-tuning seeds.
+FINETUNE_FOLDS = list(range(BLINK["splits"]["folds"]))
+FINETUNE_SEEDS = FINETUNE["seeds"] or config["seeds"]
 
 
 def finetune_datasets():
@@ -57,16 +62,21 @@ def finetune_points():
     return list(dict.fromkeys(points))
 
 
-def finetune_run_dir(dataset, init, strategy, share, seed):
-    return f"results/finetune/{dataset}/{init}/{strategy}/share{share}/seed{seed}"
+def finetune_run_dir(dataset, init, strategy, share, fold, seed):
+    return f"results/finetune/{dataset}/{init}/{strategy}/share{share}/fold{fold}/seed{seed}"
+
+
+def finetune_replicates():
+    """(fold, seed) of every replicate of a point."""
+    return [(fold, seed) for fold in FINETUNE_FOLDS for seed in FINETUNE_SEEDS]
 
 
 def finetune_runs(wildcards):
     """The metrics and test scores of every run of one data set's grid."""
     files = []
     for init, strategy, share in finetune_points():
-        for seed in config["seeds"]:
-            base = finetune_run_dir(wildcards.dataset, init, strategy, share, seed)
+        for fold, seed in finetune_replicates():
+            base = finetune_run_dir(wildcards.dataset, init, strategy, share, fold, seed)
             files += [f"{base}/metrics.csv", f"{base}/test.json"]
     return files
 
@@ -78,18 +88,21 @@ def finetune_predictions(wildcards):
         "pretrained_half": finetune_init_strategy(),
         "scratch": SCRATCH_STRATEGY,
     }
-    return {
-        f"{init}_{seed}": f"{finetune_run_dir(wildcards.dataset, init, strategy, '1', seed)}/predictions.csv"
-        for init, strategy in inits.items()
-        for seed in config["seeds"]
-    }
+    files = {}
+    for init, strategy in inits.items():
+        for fold, seed in finetune_replicates():
+            base = finetune_run_dir(wildcards.dataset, init, strategy, "1", fold, seed)
+            files[f"{init}_{fold}_{seed}"] = f"{base}/predictions.csv"
+    return files
 
 
-def _blink_data(dataset):
+def _blink_data(dataset, fold):
+    """A data set's blinks, the split manifest of one outer fold and the normalisation (the
+    same for every fold: fitted on the pre-training pool)."""
     base = f"results/blink/{dataset}"
     return {
         "blinks": f"{base}/clean/blinks.parquet",
-        "manifest": f"{base}/splits/drivers.csv",
+        "manifest": f"{base}/splits/fold{fold}/drivers.csv",
         "stats": f"{base}/normalisation.json",
     }
 
@@ -111,7 +124,7 @@ def _pretrain_best(dataset):
 def finetune_inputs(wildcards):
     """A run's data, its encoder (pre-trained inits), its arm's hyper-parameters and, for the
     strategy ``chosen``, the choice it reads its schedule from."""
-    files = _blink_data(wildcards.dataset)
+    files = _blink_data(wildcards.dataset, wildcards.fold)
     if wildcards.init == "scratch":
         files.update(_pretrain_best(wildcards.dataset))
     else:
@@ -139,21 +152,24 @@ def finetune_choice_file(dataset):
 
 
 def finetune_strategy_runs(wildcards):
-    """The selected epoch and validation measures of every strategy run (all labels)."""
+    """The selected epoch and validation measures of every strategy run (all labels), keyed
+    ``<strategy>-<fold>-<seed>-<kind>``."""
     files = {}
     for name in FINETUNE["strategies"]:
-        for seed in config["seeds"]:
-            base = finetune_run_dir(wildcards.dataset, "pretrained_all", name, "1", seed)
-            files[f"{name}-{seed}-metrics"] = f"{base}/metrics.csv"
-            files[f"{name}-{seed}-test"] = f"{base}/test.json"
+        for fold, seed in finetune_replicates():
+            base = finetune_run_dir(wildcards.dataset, "pretrained_all", name, "1", fold, seed)
+            files[f"{name}-{fold}-{seed}-metrics"] = f"{base}/metrics.csv"
+            files[f"{name}-{fold}-{seed}-test"] = f"{base}/test.json"
     return files
 
 
 def finetune_chosen_run_inputs(wildcards):
-    """The choice and every strategy's run of this seed (the chosen one is copied)."""
+    """The choice and every strategy's run of this fold and seed (the chosen one is copied)."""
     files = {"chosen": finetune_choice_file(wildcards.dataset)}
     for name in FINETUNE["strategies"]:
-        base = finetune_run_dir(wildcards.dataset, "pretrained_all", name, "1", wildcards.seed)
+        base = finetune_run_dir(
+            wildcards.dataset, "pretrained_all", name, "1", wildcards.fold, wildcards.seed
+        )
         for output in RUN_FILES:
             files[f"{name}-{output}"] = f"{base}/{RUN_FILES[output]}"
     return files
@@ -189,9 +205,10 @@ def finetune_sweep_scratch_pretrain(wildcards):
 
 
 def finetune_sweep_inputs(wildcards):
-    """The sweep's data and the encoder pre-trained on all drivers with the first seed (the
-    scratch arm's sweep: the pre-training sweep's best, its architecture)."""
-    files = _blink_data(wildcards.dataset)
+    """The sweep's data (outer fold 0's train and validation drivers) and the encoder
+    pre-trained on all drivers with the first seed (the scratch arm's sweep: the pre-training
+    sweep's best, its architecture)."""
+    files = _blink_data(wildcards.dataset, 0)
     if finetune_sweep_init(wildcards) == "scratch":
         return {**files, **_pretrain_best(wildcards.dataset)}
     return {**files, "encoder": _encoder(wildcards.dataset, "pretrained_all", config["seeds"][0])}
@@ -235,6 +252,13 @@ def check_finetune_config():
         raise WorkflowError(
             f"config: finetune.best_strategy is {FINETUNE['best_strategy']!r}; expected one of "
             f"finetune.strategies ({', '.join(FINETUNE['strategies'])})"
+        )
+    outside = sorted(set(FINETUNE_SEEDS) - set(config["seeds"]))
+    if outside:
+        raise WorkflowError(
+            f"config: finetune.seeds has {outside}, which are not top-level seeds; expected a "
+            f"subset of seeds ({config['seeds']}): a pre-trained init starts from the encoder "
+            "of its seed"
         )
     if PRETRAIN["enabled"] and FINETUNE["features"] not in PRETRAIN["feature_sets"]:
         raise WorkflowError(

@@ -3,16 +3,17 @@ findings, Table 3.2 and Fig 3.7."""
 
 
 rule score_finetuning_baselines:
+    # One job per outer fold: the fold's test windows, its validation choosing the model.
     input:
         blinks="results/blink/{dataset}/clean/blinks.parquet",
-        manifest="results/blink/{dataset}/splits/drivers.csv",
+        manifest="results/blink/{dataset}/splits/fold{fold}/drivers.csv",
         stats="results/blink/{dataset}/normalisation.json",
     output:
-        "results/finetune/{dataset}/baselines/test.csv",
+        "results/finetune/{dataset}/baselines/fold{fold}/test.csv",
     log:
-        "logs/finetune/{dataset}/baselines.log",
+        "logs/finetune/{dataset}/baselines/fold{fold}.log",
     benchmark:
-        "results/benchmarks/finetune/{dataset}/baselines.tsv"
+        "results/benchmarks/finetune/{dataset}/baselines/fold{fold}.tsv"
     conda:
         "../../envs/train.yaml"
     threads: train_threads()
@@ -24,7 +25,7 @@ rule score_finetuning_baselines:
         evaluation=FINETUNE["evaluation"],
         baselines=FINETUNE["baselines"],
         shares=FINETUNE["shares"],
-        seeds=config["seeds"],
+        seeds=FINETUNE_SEEDS,
         window=BLINK["window_length"],
         bins=BLINK["kss_bins"],
     script:
@@ -42,7 +43,9 @@ rule tabulate_finetuning:
     input:
         curves="results/finetune/{dataset}/curves.csv",
         test="results/finetune/{dataset}/test.csv",
-        baselines="results/finetune/{dataset}/baselines/test.csv",
+        baselines=expand(
+            "results/finetune/{{dataset}}/baselines/fold{fold}/test.csv", fold=FINETUNE_FOLDS
+        ),
     output:
         results_csv="results/finetune/{dataset}/tables/results.csv",
         results_html=report(

@@ -10,13 +10,14 @@ from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
 
 RUN = re.compile(
-    r"/(?P<init>[a-z_]+)/(?P<strategy>[a-z0-9_]+)/share(?P<share>[0-9.]+)/seed(?P<seed>\d+)/"
+    r"/(?P<init>[a-z_]+)/(?P<strategy>[a-z0-9_]+)/share(?P<share>[0-9.]+)"
+    r"/fold(?P<fold>\d+)/seed(?P<seed>\d+)/"
 )
 
 
 def _key(path: str) -> dict:
     key = RUN.search(path).groupdict()
-    return {**key, "share": float(key["share"]), "seed": int(key["seed"])}
+    return {**key, "share": float(key["share"]), "fold": int(key["fold"]), "seed": int(key["seed"])}
 
 
 def main(snakemake) -> None:

@@ -28,9 +28,11 @@ def main(snakemake) -> None:
         p = settings_from(Params, snakemake.params, snakemake.rule)
         runs = {}
         for key in inputs.keys():  # noqa: SIM118 - a Namedlist iterates over its values
-            name, seed, kind = key.split("-")
+            name, fold, seed, kind = key.split("-")
             if kind == "metrics":
-                runs[(name, int(seed))] = (inputs[key], inputs[f"{name}-{seed}-test"])
+                runs[(name, int(fold), int(seed))] = (
+                    inputs[key], inputs[f"{name}-{fold}-{seed}-test"]
+                )  # fmt: skip
         chosen, table = choose_strategy(read_runs(runs), list(p.strategies))
         document = choice_document(chosen, table, p.best_strategy, p.strategy_choice, p.strategies)
         log.info("chosen by this run: %s; thesis: %s; used: %s", chosen, p.best_strategy,

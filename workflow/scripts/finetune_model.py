@@ -1,4 +1,5 @@
-"""Fine-tune one model (dataset x init x strategy x share x seed); score the test set once.
+"""Fine-tune one model (dataset x init x strategy x share x outer fold x seed); score the fold's
+test set once.
 
 The strategy ``chosen`` reads its schedule from the choice made from this run's strategy grid
 (``chosen_strategy.yaml``)."""
@@ -87,7 +88,9 @@ def main(snakemake) -> None:
             pd.DataFrame({"kss": y, "predicted": pred}).to_csv(tmp, index=False)
         write_json(out.test, {"epoch": trainer.best_epoch, **measures})
         strategy = choice["strategy"] if p.schedule is None else w.strategy
-        trainer.save_model(out.model, {"init": w.init, "strategy": strategy, "seed": seed})
+        trainer.save_model(
+            out.model, {"init": w.init, "strategy": strategy, "fold": int(w.fold), "seed": seed}
+        )
         write_json(
             out.run,
             {

@@ -24,8 +24,8 @@ def main(snakemake) -> None:
                 confusion(frame["kss"], frame["predicted"], p.bins)
                 for frame in (pd.read_csv(path) for path in files)
             )
-            log.info("%s: %d test windows over %d seeds", init, counts.sum(), len(files))
-            title = f"{title}: test set, {len(files)} seeds pooled"
+            log.info("%s: %d test windows over %d runs", init, counts.sum(), len(files))
+            title = f"{title}: test set, {len(files)} runs (folds x seeds) pooled"
             save_figure(
                 plot_confusion(plt, counts, level_names(p.bins), title), snakemake.output[init]
             )

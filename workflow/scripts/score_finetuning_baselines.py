@@ -1,5 +1,5 @@
-"""The trivial and classical rows of the fine-tuning tables, on the fine-tuning's test windows
-(every labelled share x seed of the grid)."""
+"""The trivial and classical rows of the fine-tuning tables, on one outer fold's test windows
+(every labelled share x seed of the grid; the model chosen on the fold's validation drivers)."""
 
 from dataclasses import dataclass
 
@@ -30,6 +30,7 @@ def main(snakemake) -> None:
     with script_context(snakemake) as log:
         p = settings_from(Params, snakemake.params, snakemake.rule)
         evaluation, settings = p.evaluation, p.baselines
+        fold = int(snakemake.wildcards.fold)
         rows = []
         for share in p.shares:
             data, _ = load_finetune_data(
@@ -43,9 +44,13 @@ def main(snakemake) -> None:
                     data, settings["models"], seed, settings["trees"], settings["train_stride"],
                     bins=p.bins, warning_threshold=evaluation["warning_threshold"],
                 )  # fmt: skip
-                log.info("share %g, seed %d: %s", share, seed, [r["kappa_4"] for r in scored])
+                kappas = [r["kappa_4"] for r in scored]
+                log.info("fold %d, share %g, seed %d: %s", fold, share, seed, kappas)
                 for paired in p.seeds if not randomised else [seed]:
-                    rows += [{**r, "strategy": "-", "share": share, "seed": paired} for r in scored]
+                    rows += [
+                        {**r, "strategy": "-", "share": share, "fold": fold, "seed": paired}
+                        for r in scored
+                    ]
         with atomic_path(snakemake.output[0]) as tmp:
             pd.DataFrame(rows).to_csv(tmp, index=False)
 

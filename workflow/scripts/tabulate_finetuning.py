@@ -14,13 +14,16 @@ def main(snakemake) -> None:
     with script_context(snakemake):
         curves = pd.read_csv(snakemake.input.curves)
         test = pd.read_csv(snakemake.input.test)
-        baselines = pd.read_csv(snakemake.input.baselines)  # trivial and classical rows
+        # The trivial and classical rows, one file per outer fold.
+        baselines = pd.concat(
+            [pd.read_csv(path) for path in snakemake.input.baselines], ignore_index=True
+        )
         # Numbers for machines; the page shows the wide form.
         long = results_table(pd.concat([test, baselines], ignore_index=True))
         write_table(long, out.results_csv)
         title = (
-            "Fine-tuning: test-set measures, mean [95 % CI] over seeds; trivial and classical "
-            "rows on the same test windows"
+            "Fine-tuning: test-set measures, mean [95 % CI] over the runs (outer driver folds x "
+            "seeds); trivial and classical rows on the same test windows"
         )
         write_text(out.results_html, render_html(results_wide(long), title, "", "{:.4g}"))
         shares = sorted(test["share"].unique())
@@ -28,7 +31,8 @@ def main(snakemake) -> None:
             paired_table(test, p.best_strategy, shares, baselines),
             out.paired_csv,
             out.paired_html,
-            title="Paired comparisons on the test set (A - B by seed; paired t-test)",
+            title="Paired comparisons on the test set (A - B by outer driver fold and seed; "
+            "paired t-test)",
         )
         write_table(
             findings(test, curves, p.strategies, p.best_strategy, baselines),

@@ -2,11 +2,12 @@
 
 Blink features are positive and right-skewed (durations are close to log-normal), so each
 column is log-transformed and standardised: ``z = (log(x) - mean) / std``, with the mean and
-standard deviation of ``log(x)`` over the blinks of the *training* drivers of both pools
-(pre-training train and fine-tuning train at fraction 1). Validation and test drivers never
-contribute, and the same statistics are reused for pre-training, fine-tuning (pre-trained or
-from scratch), validation and test, so a pre-trained encoder sees inputs on the scale it
-learned.
+standard deviation of ``log(x)`` over the blinks of the pre-training pool's *training*
+drivers (``normalise_blink_features``). That pool lies outside every outer fold of the
+fine-tuning pool, so no fine-tuning driver contributes (no fold's validation or test drivers
+above all), and the same statistics are reused for pre-training, fine-tuning (pre-trained or
+from scratch) in every fold, validation and test, so a pre-trained encoder sees inputs on the
+scale it learned.
 """
 
 from __future__ import annotations

@@ -5,24 +5,31 @@ Algorithm (documented for the report and the README):
 1. **Pools.** Drivers with ``label_quality == "high"`` form the fine-tuning pool; all others
    (``low`` and ``none``) the pre-training pool, as in thesis 000 (pre-training on every
    recording, fine-tuning only on labels from drivers trained in the scale).
-2. **Fine-tuning test and validation, balanced by label.** Scikit-learn's
-   ``StratifiedGroupKFold`` (shuffled, seeded) with ``k = round(1 / test_share)`` folds, driver
+2. **Outer folds of the fine-tuning pool, balanced by label.** Scikit-learn's
+   ``StratifiedGroupKFold`` (shuffled, seeded) with ``K = blink.splits.folds`` folds, driver
    as the group and the 4-level KSS of every report as the class, greedily assigns drivers to
-   folds so that each fold's label distribution is as close as possible to the whole; fold 0
-   is the test set. The samples are KSS reports (runs of equal KSS within a recording), the
-   unit in which labels are given, which keeps this fast on millions of blinks. The same is
-   done on the remaining drivers with ``k = round((1 - test_share) / val_share)`` for the
-   validation set; the rest is training.
-   High-quality drivers without any labelled blink go to training. With fewer drivers than
-   folds, k shrinks to the number of drivers (larger shares); below 3 labelled drivers, all
-   are used for training.
+   folds so that each fold's label distribution is as close as possible to the whole. Each
+   fold in turn is the test set of one manifest (``splits/fold<k>/drivers.csv``); fold 0's is
+   also ``splits/drivers.csv``, the one split of every part that does not replicate over
+   folds. The samples are KSS reports (runs of equal KSS within a recording), the unit in
+   which labels are given, which keeps this fast on millions of blinks. The validation set of
+   fold k is fold 0 of the same split of the other folds' drivers with
+   ``round((1 - 1 / K) / val_share)`` folds (seed + 1 + k); the rest is training.
+   High-quality drivers without any labelled blink go to training. A data set whose labelled
+   pool has drivers, but fewer than K + 2, is refused (every fold needs a test driver, and
+   the rest a validation and a training one); one without labelled drivers splits its
+   pre-training pool only.
 3. **Pre-training validation.** A seeded random ``pretrain_val_share`` of the pre-training pool.
 4. **Nested fractions.** The training drivers of each pool are put in one seeded random order
-   (``train_rank``); the fraction ``f`` takes the first ``ceil(f * n)`` of them, so the 25 %
-   subset lies inside the 50 % subset, and validation and test never change with ``f``.
+   (``train_rank``, per fold for the fine-tuning pool); the fraction ``f`` takes the first
+   ``ceil(f * n)`` of them, so the 25 % subset lies inside the 50 % subset, and validation and
+   test never change with ``f``. The pre-training pool's sets and order are the same in every
+   fold, so an encoder pre-trained once serves every fold.
 
 The split manifest has one row per driver; :func:`check_manifest` refuses any manifest in which
-a driver appears twice (in two sets) and is run by every consumer of a manifest.
+a driver appears twice (in two sets) and is run by every consumer of a manifest;
+:func:`check_folds` also refuses folds whose test sets share a driver or whose pre-training
+rows differ.
 """
 
 from __future__ import annotations
@@ -47,41 +54,49 @@ def _label_runs(blinks: pd.DataFrame, drivers) -> pd.DataFrame:
     return labelled.loc[new_run, ["driver_id", "recording_id", "kss"]]
 
 
-def _one_fold(y, groups, k: int, seed: int) -> set:
-    """The drivers of fold 0 of a shuffled StratifiedGroupKFold."""
+def _folds(y, groups, k: int, seed: int) -> list[set]:
+    """The drivers of each fold of a shuffled StratifiedGroupKFold."""
     # Imported here: scikit-learn takes over a second to import, and the training jobs that
     # read splits never draw one.
     from sklearn.model_selection import StratifiedGroupKFold
 
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    _, held = next(splitter.split(np.zeros(len(y)), y, groups))
-    return set(groups[held])
+    return [set(groups[held]) for _, held in splitter.split(np.zeros(len(y)), y, groups)]
 
 
-def split_drivers(
+def split_driver_folds(
     drivers: pd.DataFrame,
     blinks: pd.DataFrame,
     bins: list[list[int]],
-    test_share: float,
+    folds: int,
     val_share: float,
     pretrain_val_share: float,
     fractions: list[float],
     seed: int,
-) -> pd.DataFrame:
-    """Assign every driver of the data set to a pool and a set; see the module docstring.
+    source: str | Path = "config",
+) -> list[pd.DataFrame]:
+    """Assign every driver of the data set to a pool and a set, once per outer fold; see the
+    module docstring.
 
     Args:
         drivers: ``driver_id``, ``label_quality``.
-        blinks: Validated blinks (``driver_id``, ``kss``).
+        blinks: Validated blinks (``driver_id``, ``recording_id``, ``kss``).
         bins: The 4-level KSS bins used to balance the fine-tuning sets.
-        test_share, val_share: Shares of the fine-tuning pool for test and validation.
+        folds: K, the outer folds of the fine-tuning pool (fold k is manifest k's test set).
+        val_share: Share of the fine-tuning pool for validation (drawn from the other folds).
         pretrain_val_share: Share of the pre-training pool for validation.
         fractions: Training fractions to mark (``in_fraction_<f>`` columns).
         seed: Seed of every random choice.
+        source: Where ``folds`` came from, for the error message.
 
     Returns:
-        The split manifest: one row per driver with ``pool``, ``set``, ``train_rank``,
-        blink and label counts, and one boolean column per fraction.
+        K split manifests, one row per driver each, with ``pool``, ``set``, ``train_rank``,
+        blink and label counts, and one boolean column per fraction. The pre-training pool's
+        rows are the same in all of them.
+
+    Raises:
+        VigilanceError: When the fine-tuning pool has labelled drivers but fewer than K + 2
+            (every fold needs a test driver, and the rest a validation and a training one).
     """
     # Categorical ids: membership tests on the categories, not on millions of strings.
     blinks = blinks[["driver_id", "recording_id", "kss"]].astype(
@@ -91,36 +106,103 @@ def split_drivers(
     rng = np.random.default_rng(seed)
     present["pool"] = np.where(present["label_quality"] == "high", "finetune", "pretrain")
     present["set"] = "train"
+    present["train_rank"] = -1
+
+    pre = present.index[present["pool"] == "pretrain"]
+    n_val = round(pretrain_val_share * len(pre))
+    present.loc[rng.permutation(pre)[:n_val], "set"] = "val"
+    pre_train = present.index[(present["pool"] == "pretrain") & (present["set"] == "train")]
+    present.loc[rng.permutation(pre_train), "train_rank"] = np.arange(len(pre_train))
+    counts = blinks.groupby("driver_id", observed=True).agg(
+        blinks=("kss", "size"), labelled_blinks=("kss", "count"), mean_kss=("kss", "mean")
+    )
+    present = present.join(counts, on="driver_id")
 
     reports = _label_runs(blinks, present.loc[present["pool"] == "finetune", "driver_id"])
     y = kss_level(reports["kss"], bins).astype(int)
     groups = reports["driver_id"].to_numpy()
     n_groups = len(np.unique(groups))
-    if n_groups >= 3:
-        # k folds need k groups: small data sets get larger shares rather than an error.
-        k_test = min(n_groups, max(2, round(1 / test_share)))
-        test = _one_fold(y, groups, k_test, seed)
+    if 0 < n_groups < folds + 2:
+        raise VigilanceError(
+            "too few labelled drivers for the outer folds",
+            file=source,
+            field="blink.splits.folds",
+            value=folds,
+            expected=f"at most {n_groups - 2}: the data set has {n_groups} drivers with "
+            "label_quality high and KSS reports, and each fold needs a test driver besides a "
+            "validation and a training one",
+        )
+    tests = _folds(y, groups, folds, seed) if n_groups else [set()] * folds
+    manifests = []
+    for fold, test in enumerate(tests):
+        manifest = present.copy()
         rest = ~np.isin(groups, list(test))
-        k_val = min(n_groups - len(test), max(2, round((1 - test_share) / val_share)))
-        val = _one_fold(y[rest], groups[rest], k_val, seed + 1)
-        present.loc[present["driver_id"].isin(test), "set"] = "test"
-        present.loc[present["driver_id"].isin(val), "set"] = "val"
+        if n_groups:
+            n_rest = len(np.unique(groups[rest]))
+            k_val = min(n_rest, max(2, round((1 - 1 / folds) / val_share)))
+            val = _folds(y[rest], groups[rest], k_val, seed + 1 + fold)[0]
+            manifest.loc[manifest["driver_id"].isin(test), "set"] = "test"
+            manifest.loc[manifest["driver_id"].isin(val), "set"] = "val"
+        # Labelled-pool drivers without any report (or all of them, when none has one) train.
+        train = manifest.index[(manifest["pool"] == "finetune") & (manifest["set"] == "train")]
+        order = np.random.default_rng([seed, fold]).permutation(train)
+        manifest.loc[order, "train_rank"] = np.arange(len(train))
+        for fraction in fractions:
+            manifest[f"in_fraction_{fraction:g}"] = in_fraction(manifest, fraction)
+        manifests.append(
+            manifest.sort_values(["pool", "set", "train_rank", "driver_id"]).reset_index(drop=True)
+        )
+    return manifests
 
-    pre = present.index[present["pool"] == "pretrain"]
-    n_val = round(pretrain_val_share * len(pre))
-    present.loc[rng.permutation(pre)[:n_val], "set"] = "val"
 
-    present["train_rank"] = -1
-    for pool in SETS:
-        train = present.index[(present["pool"] == pool) & (present["set"] == "train")]
-        present.loc[rng.permutation(train), "train_rank"] = np.arange(len(train))
-    counts = blinks.groupby("driver_id", observed=True).agg(
-        blinks=("kss", "size"), labelled_blinks=("kss", "count"), mean_kss=("kss", "mean")
-    )
-    present = present.join(counts, on="driver_id")
-    for fraction in fractions:
-        present[f"in_fraction_{fraction:g}"] = in_fraction(present, fraction)
-    return present.sort_values(["pool", "set", "train_rank", "driver_id"]).reset_index(drop=True)
+def split_drivers(
+    drivers: pd.DataFrame,
+    blinks: pd.DataFrame,
+    bins: list[list[int]],
+    folds: int,
+    val_share: float,
+    pretrain_val_share: float,
+    fractions: list[float],
+    seed: int,
+    fold: int = 0,
+) -> pd.DataFrame:
+    """The split manifest of one outer fold (``fold``) of :func:`split_driver_folds`."""
+    return split_driver_folds(
+        drivers, blinks, bins, folds, val_share, pretrain_val_share, fractions, seed
+    )[fold]
+
+
+def check_folds(manifests: list[pd.DataFrame], source: str | Path = "split manifests") -> None:
+    """The outer folds' guard: the same drivers and pre-training rows in every fold, and test
+    sets that never share a driver (each fold's own leak guard is :func:`check_manifest`).
+
+    Raises:
+        VigilanceError: Naming the fold and the driver.
+    """
+    first = manifests[0].set_index("driver_id").sort_index()
+    pre = first[first["pool"] == "pretrain"][["set", "train_rank"]]
+    seen: dict[str, int] = {}
+    for fold, manifest in enumerate(manifests):
+        check_manifest(manifest, f"{source} (fold {fold})")
+        rows = manifest.set_index("driver_id").sort_index()
+        if not rows.index.equals(first.index) or not rows.loc[pre.index, pre.columns].equals(pre):
+            raise VigilanceError(
+                "the outer folds differ outside the fine-tuning pool",
+                file=source,
+                field="fold",
+                value=fold,
+                expected="the same drivers, and the same pre-training sets, in every fold",
+            )
+        for driver in rows.index[rows["set"] == "test"]:
+            if driver in seen:
+                raise VigilanceError(
+                    "leak: a driver is in the test set of two outer folds",
+                    file=source,
+                    field="driver_id",
+                    value=driver,
+                    expected=f"each driver tested in one fold (found in {seen[driver]} and {fold})",
+                )
+            seen[driver] = fold
 
 
 def in_fraction(manifest: pd.DataFrame, fraction: float) -> pd.Series:

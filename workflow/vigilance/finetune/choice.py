@@ -1,12 +1,13 @@
 """The unfreezing strategy chosen from this run's strategy grid (issue 14, item 4).
 
-Each strategy is fine-tuned on the encoder pre-trained on all drivers, with all labels, over
-the seeds; each run selects its checkpoint by the validation KPI (:mod:`vigilance.finetune.train`)
-and writes its per-epoch validation measures (``metrics.csv``) and the selected epoch
-(``test.json``). The chosen strategy has the highest mean over seeds of the selected
-checkpoint's validation KPI (an undefined kappa counts as worst); ties go to the lower mean
-validation MSE, then to the strategy listed first in config (means that agree to 12 decimals
-are equal: floating-point sums in another order are no difference). The test set plays no part.
+Each strategy is fine-tuned on the encoder pre-trained on all drivers, with all labels, on
+every outer fold x fine-tuning seed; each run selects its checkpoint by the validation KPI
+(:mod:`vigilance.finetune.train`) and writes its per-epoch validation measures
+(``metrics.csv``) and the selected epoch (``test.json``). The chosen strategy has the highest
+mean over its runs (folds x seeds) of the selected checkpoint's validation KPI (an undefined
+kappa counts as worst); ties go to the lower mean validation MSE, then to the strategy listed
+first in config (means that agree to 12 decimals are equal: floating-point sums in another
+order are no difference). The test set plays no part.
 """
 
 from __future__ import annotations
@@ -36,19 +37,20 @@ def selected_validation(metrics: pd.DataFrame, epoch: int, source: str = "metric
     return {"val_kpi": float(values[KPI]), "val_mse": float(values["loss"])}
 
 
-def read_runs(runs: dict[tuple[str, int], tuple[str, str]]) -> pd.DataFrame:
-    """One row per (strategy, seed): the selected epoch's validation KPI and MSE, from the
-    run's ``(metrics.csv, test.json)``."""
+def read_runs(runs: dict[tuple[str, int, int], tuple[str, str]]) -> pd.DataFrame:
+    """One row per (strategy, fold, seed): the selected epoch's validation KPI and MSE, from
+    the run's ``(metrics.csv, test.json)``."""
     rows = []
-    for (strategy, seed), (metrics, test) in runs.items():
+    for (strategy, fold, seed), (metrics, test) in runs.items():
         epoch = json.loads(Path(test).read_text())["epoch"]
         numbers = selected_validation(pd.read_csv(metrics), epoch, metrics)
-        rows.append({"strategy": strategy, "seed": seed, "epoch": epoch, **numbers})
+        rows.append({"strategy": strategy, "fold": fold, "seed": seed, "epoch": epoch, **numbers})
     return pd.DataFrame(rows)
 
 
 def choose_strategy(runs: pd.DataFrame, order: list[str]) -> tuple[str, pd.DataFrame]:
-    """(chosen strategy, per-strategy table) from per-run ``strategy, seed, val_kpi, val_mse``.
+    """(chosen strategy, per-strategy table) from per-run ``strategy, val_kpi, val_mse`` (one
+    row per fold and seed).
 
     Args:
         runs: One row per run of the strategy grid.
@@ -63,7 +65,7 @@ def choose_strategy(runs: pd.DataFrame, order: list[str]) -> tuple[str, pd.DataF
     runs = runs.assign(val_kpi=runs["val_kpi"].fillna(-math.inf))
     table = (
         runs.groupby("strategy")
-        .agg(val_kpi=("val_kpi", "mean"), val_mse=("val_mse", "mean"), seeds=("seed", "size"))
+        .agg(val_kpi=("val_kpi", "mean"), val_mse=("val_mse", "mean"), runs=("val_kpi", "size"))
         .reindex(order)
         .assign(config_order=range(len(order)))
     )
@@ -85,7 +87,7 @@ def choice_document(chosen: str, table: pd.DataFrame, thesis: str, mode: str, sc
         row.strategy: {
             "val_kpi_mean": None if math.isinf(row.val_kpi) else float(row.val_kpi),
             "val_mse_mean": float(row.val_mse),
-            "seeds": int(row.seeds),
+            "runs": int(row.runs),
             "rank": int(row.rank),
         }
         for row in table.itertuples()
@@ -96,7 +98,8 @@ def choice_document(chosen: str, table: pd.DataFrame, thesis: str, mode: str, sc
         "choice": mode,
         "chosen_by_run": chosen,
         "thesis": thesis,
-        "rule": f"highest mean validation {KPI} of the selected checkpoints over seeds; ties: "
+        "rule": f"highest mean validation {KPI} of the selected checkpoints over folds x seeds; "
+        "ties: "
         "lower mean validation MSE, then config order",
         "strategies": numbers,
     }

@@ -1,12 +1,15 @@
 """Tables and figures of the fine-tuning part, computed from the runs' output files only.
 
-- Figs 4.4 and 4.5: validation KPI per epoch, mean and 95 % band over seeds.
-- Figs 4.6-4.8: 4-level confusion matrices of the test set (pooled over seeds), raw counts and
+Every interval is over a point's replicates, its runs on the outer driver folds x seeds, and
+paired comparisons pair runs by (fold, seed).
+
+- Figs 4.4 and 4.5: validation KPI per epoch, mean and 95 % band over the runs.
+- Figs 4.6-4.8: 4-level confusion matrices of the test set (pooled over the runs), raw counts and
   row-normalised (each true level's row sums to 1).
 - The label-efficiency figure: test KPI against the labelled share of training drivers.
-- The results table (every measure, mean and 95 % CI over seeds, with the trivial and classical
+- The results table (every measure, mean and 95 % CI over the runs, with the trivial and classical
   rows of :mod:`vigilance.finetune.baselines` on the same test windows), the paired comparisons
-  (A - B by seed: difference, CI, paired t-test) and the findings table (one claim row per
+  (A - B by fold and seed: difference, CI, paired t-test) and the findings table (one claim row per
   claim, :mod:`vigilance.evaluation.claims`).
 """
 
@@ -35,10 +38,12 @@ MEASURES = {
     "false_warning_rate": "false-warning rate (KSS <= 6)",
 }
 POINT = ["init", "strategy", "share"]
+REPLICATE = ["fold", "seed"]  # a point's runs: outer driver folds x seeds
+RUNS = "runs (folds x seeds)"
 
 
 def band(curves: pd.DataFrame, metric: str, split: str = "val") -> pd.DataFrame:
-    """Mean and 95 % interval over seeds per point of the grid and epoch."""
+    """Mean and 95 % interval over the runs (folds x seeds) per point of the grid and epoch."""
     part = curves[(curves["metric"] == metric) & (curves["split"] == split)]
     rows = []
     for key, group in part.groupby([*POINT, "epoch"]):
@@ -83,13 +88,14 @@ def plot_confusion(plt, counts: np.ndarray, names: list[str], title: str):
 
 
 def results_table(test: pd.DataFrame) -> pd.DataFrame:
-    """Every measure of every point: mean and 95 % CI over seeds (long form)."""
+    """Every measure of every point: mean and 95 % CI over its runs (long form)."""
     rows = []
     for key, group in test.groupby(POINT):
         for metric in MEASURES:
             mean, low, high = mean_ci(group[metric])
             rows.append(
-                dict(zip(POINT, key, strict=True), metric=metric, seeds=len(group), mean=mean)
+                dict(zip(POINT, key, strict=True), metric=metric, mean=mean)
+                | {RUNS: len(group)}
                 | {"95 % CI low": low, "95 % CI high": high}
             )
     return pd.DataFrame(rows)
@@ -104,15 +110,16 @@ def results_wide(long: pd.DataFrame) -> pd.DataFrame:
         return f"{row['mean']:.3f} [{row['95 % CI low']:.3f}, {row['95 % CI high']:.3f}]"
 
     text = long.assign(cell=long.apply(cell, axis=1))
-    wide = text.pivot(index=[*POINT, "seeds"], columns="metric", values="cell")
+    wide = text.pivot(index=[*POINT, RUNS], columns="metric", values="cell")
     return wide[list(MEASURES)].rename(columns=MEASURES).reset_index()
 
 
 def _paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> dict:
+    """A - B over the replicates both have, paired by (fold, seed)."""
     joined = (
-        a.set_index("seed")[metric]
+        a.set_index(REPLICATE)[metric]
         .to_frame("a")
-        .join(b.set_index("seed")[metric].to_frame("b"), how="inner")
+        .join(b.set_index(REPLICATE)[metric].to_frame("b"), how="inner")
     )
     return paired_comparison(joined["a"], joined["b"])
 
@@ -159,7 +166,7 @@ def paired_table(
 def best_val_kpi(curves: pd.DataFrame) -> pd.DataFrame:
     """Each run's highest validation KPI over its epochs (the selected epoch's)."""
     val = curves[(curves["split"] == "val") & (curves["metric"] == KPI)]
-    return val.groupby([*POINT, "seed"], as_index=False)["value"].max()
+    return val.groupby([*POINT, *REPLICATE], as_index=False)["value"].max()
 
 
 CLAIM_STRATEGY = (
@@ -185,13 +192,13 @@ def findings(
     """The thesis' fine-tuning claims against this run (``shared/design/evidence.md``).
 
     Args:
-        test: Test-set measures per run (init, strategy, share, seed, measures).
+        test: Test-set measures per run (init, strategy, share, fold, seed, measures).
         curves: Per-epoch metrics of the runs (for the validation KPI of Fig 4.4).
         strategies: The configured unfreezing strategies.
         best_strategy: The strategy name of the init comparison and label-efficiency grid
             (``chosen``: the one chosen from this run's strategy grid).
         baselines: Test-set measures of the trivial and classical rows (same test windows),
-            rows with ``init`` trivial or classical, per share and seed.
+            rows with ``init`` trivial or classical, per share, fold and seed.
     """
     rows = []
 
