@@ -171,11 +171,29 @@ def test_tiny_end_to_end_run_and_report(ci_run):
     assert manifest["config"]["seeds"] == [1, 2]
     assert len(manifest["config_sha256"]) == 64
 
+    _check_folds(ci_run / "results" / "blink" / "generated")
     _check_finetuning(ci_run / "results" / "finetune" / "generated")
 
     html = (ci_run / "results" / "report.html").read_text()
     assert "environment.html" in html
     assert "Reproducibility" in html
+
+
+def _check_folds(base):
+    """The outer folds on disk: each labelled driver tested once, the same pre-training pool,
+    and the normalisation fitted on that pool alone."""
+    import pandas as pd
+
+    from vigilance.blink.splits import check_folds, drivers_of, read_manifest
+
+    folds = [read_manifest(base / f"splits/fold{k}/drivers.csv") for k in range(2)]
+    check_folds(folds)
+    tests = [set(drivers_of(fold, "finetune", "test")) for fold in folds]
+    labelled = set(folds[0].loc[folds[0]["pool"] == "finetune", "driver_id"])
+    assert all(tests) and not tests[0] & tests[1] and tests[0] | tests[1] <= labelled
+    pd.testing.assert_frame_equal(folds[0], read_manifest(base / "splits/drivers.csv"))
+    stats = json.loads((base / "normalisation.json").read_text())
+    assert stats["fitted_on"]["drivers"] == len(drivers_of(folds[0], "pretrain", "train"))
 
 
 def _check_finetuning(base):
@@ -193,6 +211,7 @@ def _check_finetuning(base):
     # Every point, plus the trivial and the classical row at every labelled share.
     assert len(results) == (len(points) + 2 * test["share"].nunique()) * 10
     assert {"trivial", "classical"} <= set(results["init"])
+    assert (results["runs (folds x seeds)"] == 2).all()  # the reference rows too, per fold
     findings = pd.read_csv(base / "tables" / "findings.csv")
     assert findings["verdict"].notna().all() and len(findings) >= 3
     for run in test.itertuples():
