@@ -349,6 +349,27 @@ def test_findings_give_plain_verdicts():
     assert verdicts["pretrained_all (top2) - training-mean predictor"] == "not tested"
 
 
+@pytest.mark.parametrize("gain, verdict", [(0.15, "reproduced"), (-0.15, "not reproduced")])
+def test_each_pretext_of_the_axis_gets_its_scarce_label_claim(gain, verdict):
+    test = _test_frame()
+    # pretrained-feature: the feature pretext's encoder, gain above scratch at the scarce share.
+    scarce = test[(test["init"] == "scratch") & (test["share"] == 0.1)]
+    feature = scarce.assign(init="pretrained-feature", strategy="top2",
+                            kappa_4=scarce["kappa_4"] + gain)  # fmt: skip
+    test = pd.concat([test, feature], ignore_index=True)
+    strategies = {"frozen": [], "top2": [[3, 1], [6, 2]]}
+    table = findings(test, _curves(test), strategies, "top2", pretext="row")
+    verdicts = _verdicts(table)
+    assert verdicts["pretrained-feature (top2) - scratch at labelled share 0.1"] == verdict
+    assert verdicts["pretrained_all (top2) - scratch at labelled share 0.1"] == "reproduced"
+    claims = " ".join(table["claim"])
+    assert "with the row pretext" in claims and "with the feature pretext" in claims
+    paired = paired_table(test, "top2", [0.1])
+    assert "pretrained-feature - scratch, share 0.1" in set(paired["comparison"])
+    assert list(label_efficiency(test, "top2")) == ["pretrained_all", "pretrained-feature",
+                                                   "scratch"]  # fmt: skip
+
+
 def test_the_results_and_paired_tables_cover_every_point_and_measure():
     test = _test_frame()
     long = results_table(test)

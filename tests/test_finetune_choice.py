@@ -164,10 +164,11 @@ def test_the_init_and_share_runs_depend_on_the_choice_in_the_ci_dag(ci_dry_run):
     assert trained and copied
     for job in chosen:
         assert "results/finetune/generated/chosen_strategy.yaml" in job["input"]
-    # pretrained_half with all labels and pretrained_all at the smaller share are trained;
-    # pretrained_all with all labels is the chosen strategy's grid run, copied.
+    # pretrained_half with all labels, pretrained_all at the smaller share and the pretext
+    # axis' pretrained-feature are trained; pretrained_all with all labels is the chosen
+    # strategy's grid run, copied.
     assert {o.split("/")[3] for j in trained for o in j["output"]} == {
-        "pretrained_half", "pretrained_all",
+        "pretrained_half", "pretrained_all", "pretrained-feature",
     }  # fmt: skip
     assert all("/pretrained_all/chosen/share1/" in o for j in copied for o in j["output"])
     choice = next(j for j in jobs if j["rule"] == "choose_finetuning_strategy")

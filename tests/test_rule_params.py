@@ -235,7 +235,8 @@ def test_a_new_share_schedules_only_its_runs_and_the_aggregates(touched_ci, tmp_
     assert set(changed) == {"write_manifest", "score_finetuning_baselines"}, changed
     runs = scheduled.pop("finetune_model")
     assert {w["share"] for w in runs} == {"0.25"}
-    assert len(runs) == 2 * 2  # pretrained_all and scratch, two seeds
+    # pretrained_all, pretrained-feature (the pretext axis) and scratch, 2 folds x 1 seed.
+    assert len(runs) == 3 * 2
     downstream = {"aggregate_finetuning", "plot_finetuning_curves", "plot_confusion_matrices"}
     downstream |= {"tabulate_finetuning", "write_manifest", "all", "score_finetuning_baselines"}
     assert set(scheduled) <= downstream, scheduled

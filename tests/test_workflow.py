@@ -206,7 +206,12 @@ def _check_finetuning(base):
         lambda runs: sorted(map(tuple, runs.to_numpy()))
     )
     assert all(runs == [(0, 1), (1, 1)] for runs in points), points
-    assert {"pretrained_all", "pretrained_half", "scratch"} == set(test["init"])
+    # configs/ci.yaml's pretext axis: the feature pretext's init beside the thesis' three.
+    assert {"pretrained_all", "pretrained_half", "scratch", "pretrained-feature"} == set(
+        test["init"]
+    )
+    feature = test[test["init"] == "pretrained-feature"]
+    assert set(feature["share"]) == set(test["share"]) and set(feature["strategy"]) == {"chosen"}
     results = pd.read_csv(base / "tables" / "results.csv")
     # Every point, plus the trivial and the classical row at every labelled share.
     assert len(results) == (len(points) + 2 * test["share"].nunique()) * 10

@@ -11,7 +11,7 @@ localrules:
 
 
 wildcard_constraints:
-    init=r"pretrained_all|pretrained_half|scratch",
+    init=r"pretrained_all|pretrained_half|scratch|pretrained-[a-z_]+",
     strategy=r"[a-z0-9_]+",
     share=r"[0-9.]+",
     fold=r"\d+",
@@ -234,6 +234,7 @@ rule plot_finetuning_curves:
     params:
         strategies=list(FINETUNE["strategies"]),
         best_strategy=finetune_init_strategy(),
+        pretext=FINETUNE["pretext"],
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_finetuning_curves.py"

@@ -30,6 +30,11 @@ ENCODER_FRACTION = {"pretrained_all": "1", "pretrained_half": "0.5"}
 # The replicates of every point: outer folds x fine-tuning seeds.
 FINETUNE_FOLDS = list(range(BLINK["splits"]["folds"]))
 FINETUNE_SEEDS = FINETUNE["seeds"] or config["seeds"]
+# The pretext axis: finetune.pretext's runs are pretrained_all; every other pretext of
+# finetune.pretexts is the init pretrained-<pretext> (all drivers, the chosen strategy).
+PRETEXT_INITS = {
+    f"pretrained-{name}": name for name in FINETUNE["pretexts"] if name != FINETUNE["pretext"]
+}
 
 
 def finetune_datasets():
@@ -59,6 +64,7 @@ def finetune_points():
             ("pretrained_all", best, f"{share:g}"),
             ("scratch", SCRATCH_STRATEGY, f"{share:g}"),
         ]
+        points += [(init, best, f"{share:g}") for init in PRETEXT_INITS]
     return list(dict.fromkeys(points))
 
 
@@ -108,9 +114,10 @@ def _blink_data(dataset, fold):
 
 
 def _encoder(dataset, init, seed):
+    """The encoder a pre-trained init starts from (pretrained-<pretext>: all drivers)."""
     features = FINETUNE["features"]
-    fraction = ENCODER_FRACTION[init]
-    pretext = FINETUNE["pretext"]
+    fraction = ENCODER_FRACTION.get(init, "1")
+    pretext = PRETEXT_INITS.get(init, FINETUNE["pretext"])
     return f"results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/encoder.pt"
 
 

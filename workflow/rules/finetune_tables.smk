@@ -81,6 +81,7 @@ rule tabulate_finetuning:
     params:
         strategies=FINETUNE["strategies"],
         best_strategy=finetune_init_strategy(),
+        pretext=FINETUNE["pretext"],
     script:
         "../scripts/tabulate_finetuning.py"
 

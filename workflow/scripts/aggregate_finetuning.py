@@ -10,7 +10,7 @@ from vigilance.core.io import atomic_path
 from vigilance.core.logs import script_context
 
 RUN = re.compile(
-    r"/(?P<init>[a-z_]+)/(?P<strategy>[a-z0-9_]+)/share(?P<share>[0-9.]+)"
+    r"/(?P<init>[a-z_-]+)/(?P<strategy>[a-z0-9_]+)/share(?P<share>[0-9.]+)"
     r"/fold(?P<fold>\d+)/seed(?P<seed>\d+)/"
 )
 

@@ -35,7 +35,8 @@ def main(snakemake) -> None:
         save_figure(plot_bands(plt, lines, title, YLABEL), out.inits)
         fig, ax = plt.subplots()
         for init, frame in label_efficiency(test, p.best_strategy).items():
-            ax.plot(frame["share"], frame["mean"], marker="o", label=init)
+            label = f"pretrained_all ({p.pretext})" if init == "pretrained_all" else init
+            ax.plot(frame["share"], frame["mean"], marker="o", label=label)
             if frame["low"].notna().any():
                 ax.fill_between(frame["share"], frame["low"], frame["high"], alpha=0.2)
         ax.set_xscale("log")
@@ -44,7 +45,7 @@ def main(snakemake) -> None:
         )
         ax.set_xlabel("share of the fine-tuning training drivers with labels")
         ax.set_ylabel("test KPI (quadratic-weighted kappa, 4 levels)")
-        ax.set_title("Label efficiency: pre-trained vs from scratch")
+        ax.set_title("Label efficiency: each pretext's encoder vs from scratch")
         ax.legend()
         save_figure(fig, out.efficiency)
 

@@ -35,7 +35,7 @@ def main(snakemake) -> None:
             "paired t-test)",
         )
         write_table(
-            findings(test, curves, p.strategies, p.best_strategy, baselines),
+            findings(test, curves, p.strategies, p.best_strategy, baselines, p.pretext),
             out.findings_csv,
             out.findings_html,
             title="Fine-tuning: the thesis' claims against this run",

@@ -124,20 +124,27 @@ def _paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> dict:
     return paired_comparison(joined["a"], joined["b"])
 
 
+def pretext_inits(test: pd.DataFrame) -> list[str]:
+    """The inits of the pretext axis beside pretrained_all (``pretrained-<pretext>``)."""
+    return sorted(i for i in test["init"].unique() if str(i).startswith("pretrained-"))
+
+
 def paired_table(
     test: pd.DataFrame,
     best_strategy: str,
     shares: list[float],
     baselines: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Pre-trained minus scratch at every labelled share, all minus half, and (with
-    ``baselines``) pre-trained minus the trivial and the classical row, every measure."""
+    """Pre-trained (all drivers, and each other pretext's ``pretrained-<pretext>``) minus
+    scratch at every labelled share, all minus half, and (with ``baselines``) pre-trained minus
+    the trivial and the classical row, every measure."""
     comparisons = [
         (
-            f"pretrained_all - scratch, share {share:g}",
-            select(test, "pretrained_all", best_strategy, share),
+            f"{init} - scratch, share {share:g}",
+            select(test, init, best_strategy, share),
             select(test, "scratch", None, share),
         )
+        for init in ("pretrained_all", *pretext_inits(test))
         for share in shares
     ]
     comparisons.append(
@@ -188,6 +195,7 @@ def findings(
     strategies: dict,
     best_strategy: str,
     baselines: pd.DataFrame | None = None,
+    pretext: str = "row",
 ) -> pd.DataFrame:
     """The thesis' fine-tuning claims against this run (``shared/design/evidence.md``).
 
@@ -199,6 +207,8 @@ def findings(
             (``chosen``: the one chosen from this run's strategy grid).
         baselines: Test-set measures of the trivial and classical rows (same test windows),
             rows with ``init`` trivial or classical, per share, fold and seed.
+        pretext: The pretext of pretrained_all's encoders (``finetune.pretext``); the inits
+            ``pretrained-<pretext>`` of the pretext axis name theirs.
     """
     rows = []
 
@@ -256,16 +266,19 @@ def findings(
         "all slightly above half (validation curves, no number given)",
     )
     smallest = float(test["share"].min())
-    claim(
-        f"(not a thesis claim) pre-training helps when labels are scarce (share {smallest:g})",
-        "this workflow's label-efficiency grid",
-        f"test KPI, pretrained_all ({best_strategy}) - scratch at labelled share {smallest:g}",
-        select(test, "pretrained_all", best_strategy, smallest),
-        select(test, "scratch", None, smallest),
-        "higher",
-        "not studied by the thesis",
-        reason=None if smallest < 1.0 else "the grid has no labelled share below 1",
-    )
+    for init in ("pretrained_all", *pretext_inits(test)):
+        pretext = pretext if init == "pretrained_all" else init.removeprefix("pretrained-")
+        claim(
+            f"(not a thesis claim) pre-training with the {pretext} pretext helps when labels "
+            f"are scarce (share {smallest:g})",
+            "thesis 000, section 6.1 (future work); this workflow's label-efficiency grid",
+            f"test KPI, {init} ({best_strategy}) - scratch at labelled share {smallest:g}",
+            select(test, init, best_strategy, smallest),
+            select(test, "scratch", None, smallest),
+            "higher",
+            "not studied by the thesis",
+            reason=None if smallest < 1.0 else "the grid has no labelled share below 1",
+        )
     for kind, label in BASELINES.items():
         base = pd.DataFrame() if baselines is None else select(baselines, kind, None)
         claim(
@@ -282,9 +295,10 @@ def findings(
 
 
 def label_efficiency(test: pd.DataFrame, best_strategy: str) -> dict[str, pd.DataFrame]:
-    """Test KPI (mean, CI) per labelled share, for pretrained_all and scratch."""
+    """Test KPI (mean, CI over the runs) per labelled share, for pretrained_all, every
+    ``pretrained-<pretext>`` of the pretext axis and scratch."""
     out = {}
-    for init in ("pretrained_all", "scratch"):
+    for init in ("pretrained_all", *pretext_inits(test), "scratch"):
         part = test[test["init"] == init]
         if init != "scratch":
             part = part[part["strategy"] == best_strategy]
