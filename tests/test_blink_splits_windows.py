@@ -10,7 +10,7 @@ from blink_helpers import BINS, small_dataset
 
 from vigilance.blink.format import FEATURE_SETS, kss_level
 from vigilance.blink.load import add_calibration
-from vigilance.blink.normalise import apply_stats, fit_stats
+from vigilance.blink.normalise import apply_stats, fit_pretrain_stats, fit_stats
 from vigilance.blink.rldd import RLDDWindows, rldd_level
 from vigilance.blink.splits import (
     check_folds,
@@ -157,6 +157,21 @@ def test_too_few_labelled_drivers_for_the_folds_is_refused(data):
     unlabelled = drivers.assign(label_quality="none")
     alone = split_driver_folds(unlabelled, blinks, BINS, 3, 0.15, 0.1, [1.0], seed=0)
     assert all((fold["pool"] == "pretrain").all() for fold in alone)
+
+
+def test_the_normalisation_is_fitted_on_the_pretraining_pool_and_refuses_an_empty_one(data):
+    blinks, _, manifest = data
+    columns = FEATURE_SETS["original"]
+    stats = fit_pretrain_stats(blinks, columns, manifest)
+    assert stats["fitted_on"]["drivers"] == len(drivers_of(manifest, "pretrain", "train"))
+    # No fine-tuning driver (in any fold: none is in that pool) moves the statistics.
+    changed = blinks.copy()
+    labelled = changed["driver_id"].isin(manifest.loc[manifest["pool"] == "finetune", "driver_id"])
+    changed.loc[labelled, columns] *= 50.0
+    assert fit_pretrain_stats(changed, columns, manifest) == stats
+    alone = manifest[manifest["pool"] == "finetune"]
+    with pytest.raises(VigilanceError, match=r"m.csv: field 'pool'.*no pre-training driver"):
+        fit_pretrain_stats(blinks, columns, alone, "m.csv")
 
 
 def test_normalisation_uses_training_drivers_only(data):

@@ -5,9 +5,8 @@ for every fold and an encoder pre-trained once serves them all."""
 import pandas as pd
 
 from vigilance.blink.format import FEATURE_SETS
-from vigilance.blink.normalise import fit_stats
-from vigilance.blink.splits import drivers_of, read_manifest
-from vigilance.core.errors import VigilanceError
+from vigilance.blink.normalise import fit_pretrain_stats
+from vigilance.blink.splits import read_manifest
 from vigilance.core.io import write_json
 from vigilance.core.logs import script_context
 
@@ -15,20 +14,9 @@ from vigilance.core.logs import script_context
 def main(snakemake) -> None:
     with script_context(snakemake) as log:
         manifest = read_manifest(snakemake.input.manifest)
-        train = drivers_of(manifest, "pretrain", "train")
-        if not train:
-            raise VigilanceError(
-                "no pre-training driver in training to fit the normalisation on",
-                file=snakemake.input.manifest,
-                field="pool",
-                value="pretrain (train: 0 drivers)",
-                expected="drivers with label_quality low or none in drivers.csv: the "
-                "statistics are fitted on them, the only drivers outside every outer fold",
-            )
         columns = FEATURE_SETS["with_calibration"]
         blinks = pd.read_parquet(snakemake.input.blinks, columns=["driver_id", *columns])
-        stats = fit_stats(blinks, columns, train)
-        stats["fitted_on"]["pool"] = "pretrain (training drivers)"
+        stats = fit_pretrain_stats(blinks, columns, manifest, snakemake.input.manifest)
         log.info("fitted on %s", stats["fitted_on"])
         write_json(snakemake.output[0], stats)
 

@@ -43,6 +43,31 @@ def fit_stats(blinks: pd.DataFrame, columns: list[str], train_drivers: list[str]
     }
 
 
+def fit_pretrain_stats(
+    blinks: pd.DataFrame, columns: list[str], manifest: pd.DataFrame, source="split manifest"
+) -> dict:
+    """:func:`fit_stats` on the pre-training pool's training drivers of a split manifest, the
+    only drivers outside every outer fold of the fine-tuning pool.
+
+    Raises:
+        VigilanceError: When that pool has no training driver (naming ``source`` and the pool).
+    """
+    chosen = (manifest["pool"] == "pretrain") & (manifest["set"] == "train")
+    train = sorted(manifest.loc[chosen, "driver_id"].astype(str))
+    if not train:
+        raise VigilanceError(
+            "no pre-training driver in training to fit the normalisation on",
+            file=source,
+            field="pool",
+            value="pretrain (train: 0 drivers)",
+            expected="drivers with label_quality low or none in drivers.csv: the statistics "
+            "are fitted on them, the only drivers outside every outer fold",
+        )
+    stats = fit_stats(blinks, columns, train)
+    stats["fitted_on"]["pool"] = "pretrain (training drivers)"
+    return stats
+
+
 def apply_stats(values: np.ndarray, stats: dict, columns: list[str], source="stats") -> np.ndarray:
     """Normalise ``values`` (n, len(columns)) with saved statistics; returns float32."""
     missing = [c for c in columns if c not in stats["columns"]]

@@ -155,21 +155,9 @@ def split_driver_folds(
     return manifests
 
 
-def split_drivers(
-    drivers: pd.DataFrame,
-    blinks: pd.DataFrame,
-    bins: list[list[int]],
-    folds: int,
-    val_share: float,
-    pretrain_val_share: float,
-    fractions: list[float],
-    seed: int,
-    fold: int = 0,
-) -> pd.DataFrame:
-    """The split manifest of one outer fold (``fold``) of :func:`split_driver_folds`."""
-    return split_driver_folds(
-        drivers, blinks, bins, folds, val_share, pretrain_val_share, fractions, seed
-    )[fold]
+def split_drivers(*args, fold: int = 0, **kwargs) -> pd.DataFrame:
+    """The split manifest of one outer fold (``fold``): :func:`split_driver_folds`' arguments."""
+    return split_driver_folds(*args, **kwargs)[fold]
 
 
 def check_folds(manifests: list[pd.DataFrame], source: str | Path = "split manifests") -> None:
