@@ -17,6 +17,7 @@ from vigilance.blink.splits import (
     check_manifest,
     drivers_of,
     in_fraction,
+    pretrain_replicate,
     split_driver_folds,
     split_drivers,
 )
@@ -159,11 +160,38 @@ def test_too_few_labelled_drivers_for_the_folds_is_refused(data):
     assert all((fold["pool"] == "pretrain").all() for fold in alone)
 
 
+def test_pretraining_replicates_rotate_the_validation_drivers(data):
+    _, _, manifest = data
+    pre = manifest[manifest["pool"] == "pretrain"]
+    n_groups = int(pre["pretrain_group"].max()) + 1
+    assert n_groups == min(len(pre), round(1 / 0.1)) and (pre["pretrain_group"] >= 0).all()
+    assert drivers_of(pretrain_replicate(manifest, 0), "pretrain", "val") == drivers_of(
+        manifest, "pretrain", "val"
+    )
+    vals = [set(drivers_of(pretrain_replicate(manifest, r), "pretrain", "val")) for r in range(3)]
+    assert all(vals) and not (vals[0] & vals[1] or vals[0] & vals[2] or vals[1] & vals[2])
+    for r in range(3):
+        view = pretrain_replicate(manifest, r)
+        check_manifest(view)
+        train = set(drivers_of(view, "pretrain", "train"))
+        assert not train & vals[r] and train | vals[r] == set(pre["driver_id"])
+        # Nested fractions inside each replicate, the fine-tuning pool untouched.
+        half = set(drivers_of(view, "pretrain", "train", 0.5))
+        assert half < train and len(half) == -(-len(train) // 2)
+        assert view[view["pool"] == "finetune"].equals(manifest[manifest["pool"] == "finetune"])
+    # The group wraps: replicate G is replicate 0.
+    assert drivers_of(pretrain_replicate(manifest, n_groups), "pretrain", "val") == sorted(vals[0])
+    old = manifest.drop(columns=["pretrain_group"])
+    with pytest.raises(VigilanceError, match=r"m.csv: field 'pretrain_group'.*rerun"):
+        pretrain_replicate(old, 1, "m.csv")
+
+
 def test_the_normalisation_is_fitted_on_the_pretraining_pool_and_refuses_an_empty_one(data):
     blinks, _, manifest = data
     columns = FEATURE_SETS["original"]
     stats = fit_pretrain_stats(blinks, columns, manifest)
-    assert stats["fitted_on"]["drivers"] == len(drivers_of(manifest, "pretrain", "train"))
+    pool = drivers_of(manifest, "pretrain", "train") + drivers_of(manifest, "pretrain", "val")
+    assert stats["fitted_on"]["drivers"] == len(pool)
     # No fine-tuning driver (in any fold: none is in that pool) moves the statistics.
     changed = blinks.copy()
     labelled = changed["driver_id"].isin(manifest.loc[manifest["pool"] == "finetune", "driver_id"])

@@ -108,6 +108,8 @@ rule pretrain_encoder:
         masking=PRETRAIN["masking"],
         # Only this pretext's settings, so that changing another's reruns nothing here.
         pretext_settings=lambda wildcards: PRETRAIN["pretext_settings"].get(wildcards.pretext, {}),
+        # The seed's place among the seeds: its validation group of the pre-training pool.
+        replicate=pretrain_replicate_of,
         window=BLINK["window_length"],
         device=config["device"],
         precision=config["precision"],

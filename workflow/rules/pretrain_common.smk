@@ -42,6 +42,12 @@ def pretrain_runs(wildcards):
     )
 
 
+def pretrain_replicate_of(wildcards):
+    """Replicate r of a pre-training run: its seed's place among the seeds (it validates on
+    the pre-training pool's group r mod G; vigilance.blink.splits)."""
+    return config["seeds"].index(int(wildcards.seed))
+
+
 def pretrain_inputs(wildcards):
     """A run's data and, when the grid uses the sweep's values, its best parameters."""
     base = f"results/blink/{wildcards.dataset}"

@@ -33,6 +33,7 @@ class Params:
     device: str
     precision: str
     deterministic: bool
+    replicate: int
 
     @property
     def section(self) -> dict:
@@ -51,7 +52,7 @@ def main(snakemake) -> None:
         inputs = snakemake.input
         train, val, n = load_pretrain_data(
             inputs.blinks, inputs.manifest, inputs.stats, w.features, float(w.fraction),
-            p.window, device, continuations=w.pretext == "next_sequence",
+            p.window, device, continuations=w.pretext == "next_sequence", replicate=p.replicate,
         )  # fmt: skip
         pretext = make_pretext(w.pretext, p.masking, {w.pretext: p.pretext_settings})
         params = resolve_params(p.section, inputs.get("best"))
@@ -60,6 +61,7 @@ def main(snakemake) -> None:
             "params": params,
             "masking": p.masking,
             "stats": json.loads(Path(inputs.stats).read_text()),
+            "replicate": p.replicate,
         }
         if w.pretext != "row":  # row keeps the fingerprint of its checkpoints before pretexts
             identity["pretext"] = {"name": w.pretext, "settings": p.pretext_settings}

@@ -46,25 +46,27 @@ def fit_stats(blinks: pd.DataFrame, columns: list[str], train_drivers: list[str]
 def fit_pretrain_stats(
     blinks: pd.DataFrame, columns: list[str], manifest: pd.DataFrame, source="split manifest"
 ) -> dict:
-    """:func:`fit_stats` on the pre-training pool's training drivers of a split manifest, the
-    only drivers outside every outer fold of the fine-tuning pool.
+    """:func:`fit_stats` on the pre-training pool of a split manifest (both its sets): the only
+    drivers outside every outer fold of the fine-tuning pool. The whole pool, because its
+    validation group rotates with the pre-training replicate (so no one set is its training
+    set); no labelled driver, and so no fine-tuning validation or test driver, is in it.
 
     Raises:
-        VigilanceError: When that pool has no training driver (naming ``source`` and the pool).
+        VigilanceError: When that pool has no driver (naming ``source`` and the pool).
     """
-    chosen = (manifest["pool"] == "pretrain") & (manifest["set"] == "train")
-    train = sorted(manifest.loc[chosen, "driver_id"].astype(str))
-    if not train:
+    chosen = manifest["pool"] == "pretrain"
+    pool = sorted(manifest.loc[chosen, "driver_id"].astype(str))
+    if not pool:
         raise VigilanceError(
-            "no pre-training driver in training to fit the normalisation on",
+            "no pre-training driver to fit the normalisation on",
             file=source,
             field="pool",
-            value="pretrain (train: 0 drivers)",
+            value="pretrain (0 drivers)",
             expected="drivers with label_quality low or none in drivers.csv: the statistics "
             "are fitted on them, the only drivers outside every outer fold",
         )
-    stats = fit_stats(blinks, columns, train)
-    stats["fitted_on"]["pool"] = "pretrain (training drivers)"
+    stats = fit_stats(blinks, columns, pool)
+    stats["fitted_on"]["pool"] = "pretrain (all its drivers)"
     return stats
 
 

@@ -19,12 +19,19 @@ Algorithm (documented for the report and the README):
    pool has drivers, but fewer than K + 2, is refused (every fold needs a test driver, and
    the rest a validation and a training one); one without labelled drivers splits its
    pre-training pool only.
-3. **Pre-training validation.** A seeded random ``pretrain_val_share`` of the pre-training pool.
+3. **Pre-training validation, rotating.** The pre-training pool's drivers are dealt, in a seeded
+   random order, into ``G = round(1 / pretrain_val_share)`` groups (at least 2, at most one per
+   driver: column ``pretrain_group``). Replicate r of the pre-training grid (its r-th seed)
+   validates on group ``r mod G`` and trains on the others (:func:`pretrain_replicate`), so
+   the pre-training claims' replicates vary the validation drivers as well as the seed. The
+   manifest's own ``set`` column is replicate 0's.
 4. **Nested fractions.** The training drivers of each pool are put in one seeded random order
-   (``train_rank``, per fold for the fine-tuning pool); the fraction ``f`` takes the first
-   ``ceil(f * n)`` of them, so the 25 % subset lies inside the 50 % subset, and validation and
-   test never change with ``f``. The pre-training pool's sets and order are the same in every
-   fold, so an encoder pre-trained once serves every fold.
+   (``train_rank``, per fold for the fine-tuning pool; for the pre-training pool one order of
+   all its drivers, ``pretrain_order``, of which each replicate's training drivers keep their
+   relative order); the fraction ``f`` takes the first ``ceil(f * n)`` of them, so the 25 %
+   subset lies inside the 50 % subset, and validation and test never change with ``f``. The
+   pre-training pool's rows are the same in every fold, so an encoder pre-trained once serves
+   every fold.
 
 The split manifest has one row per driver; :func:`check_manifest` refuses any manifest in which
 a driver appears twice (in two sets) and is run by every consumer of a manifest;
@@ -84,7 +91,7 @@ def split_driver_folds(
         bins: The 4-level KSS bins used to balance the fine-tuning sets.
         folds: K, the outer folds of the fine-tuning pool (fold k is manifest k's test set).
         val_share: Share of the fine-tuning pool for validation (drawn from the other folds).
-        pretrain_val_share: Share of the pre-training pool for validation.
+        pretrain_val_share: Share of the pre-training pool in each validation group.
         fractions: Training fractions to mark (``in_fraction_<f>`` columns).
         seed: Seed of every random choice.
         source: Where ``folds`` came from, for the error message.
@@ -109,10 +116,12 @@ def split_driver_folds(
     present["train_rank"] = -1
 
     pre = present.index[present["pool"] == "pretrain"]
-    n_val = round(pretrain_val_share * len(pre))
-    present.loc[rng.permutation(pre)[:n_val], "set"] = "val"
-    pre_train = present.index[(present["pool"] == "pretrain") & (present["set"] == "train")]
-    present.loc[rng.permutation(pre_train), "train_rank"] = np.arange(len(pre_train))
+    n_val_groups = max(min(len(pre), max(2, round(1 / pretrain_val_share))), 1)
+    present["pretrain_group"] = -1
+    present["pretrain_order"] = -1
+    present.loc[rng.permutation(pre), "pretrain_group"] = np.arange(len(pre)) % n_val_groups
+    present.loc[rng.permutation(pre), "pretrain_order"] = np.arange(len(pre))
+    present = _pretrain_sets(present, 0)
     counts = blinks.groupby("driver_id", observed=True).agg(
         blinks=("kss", "size"), labelled_blinks=("kss", "count"), mean_kss=("kss", "mean")
     )
@@ -155,6 +164,44 @@ def split_driver_folds(
     return manifests
 
 
+def _pretrain_sets(manifest: pd.DataFrame, replicate: int) -> pd.DataFrame:
+    """``set`` and ``train_rank`` of the pre-training pool for one replicate (in place)."""
+    pre = manifest["pool"] == "pretrain"
+    n_groups = int(manifest.loc[pre, "pretrain_group"].max()) + 1 if pre.any() else 1
+    val = pre & (manifest["pretrain_group"] == replicate % n_groups)
+    manifest.loc[pre, "set"] = "train"
+    manifest.loc[val, "set"] = "val"
+    train = pre & ~val
+    manifest.loc[pre, "train_rank"] = -1
+    order = manifest.loc[train, "pretrain_order"].sort_values()
+    manifest.loc[order.index, "train_rank"] = np.arange(len(order))
+    return manifest
+
+
+def pretrain_replicate(manifest: pd.DataFrame, replicate: int, source="split manifest"):
+    """The manifest as replicate ``replicate`` of the pre-training grid sees it: the pre-training
+    pool's validation group ``replicate mod G``, the other groups training (in
+    ``pretrain_order``), the fraction columns recomputed; the fine-tuning pool unchanged.
+
+    Raises:
+        VigilanceError: When the manifest has no ``pretrain_group`` column (written before the
+            validation drivers rotated: rerun split_blink_drivers).
+    """
+    for column in ("pretrain_group", "pretrain_order"):
+        if column not in manifest.columns:
+            raise VigilanceError(
+                "column missing",
+                file=source,
+                field=column,
+                expected="a split manifest with the pre-training pool's validation groups "
+                "(rerun split_blink_drivers)",
+            )
+    out = _pretrain_sets(manifest.copy(), replicate)
+    for column in [c for c in out.columns if c.startswith("in_fraction_")]:
+        out[column] = in_fraction(out, float(column.removeprefix("in_fraction_")))
+    return out
+
+
 def split_drivers(*args, fold: int = 0, **kwargs) -> pd.DataFrame:
     """The split manifest of one outer fold (``fold``): :func:`split_driver_folds`' arguments."""
     return split_driver_folds(*args, **kwargs)[fold]
@@ -168,7 +215,8 @@ def check_folds(manifests: list[pd.DataFrame], source: str | Path = "split manif
         VigilanceError: Naming the fold and the driver.
     """
     first = manifests[0].set_index("driver_id").sort_index()
-    pre = first[first["pool"] == "pretrain"][["set", "train_rank"]]
+    columns = [c for c in ("set", "train_rank", "pretrain_group", "pretrain_order") if c in first]
+    pre = first[first["pool"] == "pretrain"][columns]
     seen: dict[str, int] = {}
     for fold, manifest in enumerate(manifests):
         check_manifest(manifest, f"{source} (fold {fold})")

@@ -147,8 +147,16 @@ class FinetuneTrainer(EpochLoop):
         truth, guess = [], []
         for idx in torch.split(data.index, batch_size):
             x, real, y = data.windows.gather(idx)
+            # Full windows and padded ones apart: the full ones need no attention mask
+            # (the backbone's fast path); each window's prediction is its own either way.
+            # (CPU only, as the backbone's check.)
+            full = real.all(dim=1) if self.device.type == "cpu" else torch.zeros_like(y, dtype=bool)
+            out = torch.empty(len(y), device=y.device)
             with autocast(self.device, self.cfg.precision):
-                guess.append(self.model(x, real).float().cpu())
+                for part in (full, ~full):
+                    if part.any():
+                        out[part] = self.model(x[part], real[part]).float()
+            guess.append(out.cpu())
             truth.append(y.cpu())
         return torch.cat(truth).numpy(), torch.cat(guess).numpy()
 

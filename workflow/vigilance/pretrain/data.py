@@ -1,9 +1,11 @@
 """The pre-training data of one run: windows of the pre-training pool's drivers.
 
-Training windows come from the pool's training drivers at the run's fraction (nested
-subsets), validation windows from the pool's validation drivers, both normalised with the
-statistics fitted on training drivers only. For next-sequence prediction the windows also get
-each window's recording and continuation (:func:`with_continuations`).
+Training windows come from the pool's training drivers of the run's replicate at its fraction
+(nested subsets), validation windows from that replicate's validation drivers (the pool's
+validation group rotates with the replicate: :func:`vigilance.blink.splits.pretrain_replicate`),
+both normalised with the statistics fitted on the pre-training pool. For next-sequence
+prediction the windows also get each window's recording and continuation
+(:func:`with_continuations`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import torch
 
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.normalise import load_stats
-from vigilance.blink.splits import drivers_of, read_manifest
+from vigilance.blink.splits import drivers_of, pretrain_replicate, read_manifest
 from vigilance.blink.windows import BlinkWindows, build_windows, recording_lengths
 from vigilance.core.errors import VigilanceError
 
@@ -28,14 +30,16 @@ def load_pretrain_data(
     window: int,
     device="cpu",
     continuations: bool = False,
+    replicate: int = 0,
 ):
     """(train windows, validation windows, number of features) for one run.
 
-    With ``continuations`` the windows carry what next-sequence prediction needs.
+    ``replicate`` picks the pre-training pool's validation group (the r-th seed's). With
+    ``continuations`` the windows carry what next-sequence prediction needs.
     """
     columns = FEATURE_SETS[features]
     blinks = pd.read_parquet(blinks_path, columns=["driver_id", "recording_id", "kss", *columns])
-    manifest = read_manifest(manifest_path)
+    manifest = pretrain_replicate(read_manifest(manifest_path), replicate, manifest_path)
     stats = load_stats(stats_path)
     sets = {
         "train": drivers_of(manifest, "pretrain", "train", fraction),

@@ -2,7 +2,8 @@
 
 - Table 3.1: each hyper-parameter's explored set or range, this sweep's best, the thesis' best.
 - Fig 3.4: hyper-parameter importances (Optuna's default fANOVA evaluator, Hutter et al. 2014).
-- Figs 4.1-4.3: validation loss per epoch, mean and 95 % band over seeds.
+- Figs 4.1-4.3: validation loss per epoch, mean and 95 % band over seeds (each seed validates
+  on its own group of pre-training drivers).
 - Fig 3.3: one sequence before and after masking, the chosen rows marked by treatment.
 - The findings table: the thesis' pre-training claims against this run's numbers.
 """
@@ -143,6 +144,9 @@ def _replicates(values: pd.DataFrame, features: str, fraction: float) -> pd.Seri
 
 
 FIG_4_3_CLAIM = "the pre-trained model outperformed both baseline measures"
+# Replicate r (the r-th seed) validates on the pre-training pool's group r mod G
+# (vigilance.blink.splits): the arms of a claim share a replicate's drivers, replicates do not.
+UNIT = "seed (each its own validation drivers), paired"
 
 
 def findings(curves: pd.DataFrame, margins: dict) -> pd.DataFrame:
@@ -185,6 +189,7 @@ def findings(curves: pd.DataFrame, margins: dict) -> pd.DataFrame:
             ),
             "no significant change (loss curves only, no number given)",
             margin=margins["calibration"],
+            unit=None if reason else UNIT,
             reason=reason,
         )
     )
@@ -202,6 +207,7 @@ def findings(curves: pd.DataFrame, margins: dict) -> pd.DataFrame:
                 _replicates(original, "original", 1.0), _replicates(original, "original", 0.5)
             ),
             "all slightly better than half (loss curves only, no number given)",
+            unit=None if reason else UNIT,
             reason=reason,
         )
     )
@@ -222,6 +228,7 @@ def findings(curves: pd.DataFrame, margins: dict) -> pd.DataFrame:
                     _replicates(model, "original", 1.0), _replicates(base, "original", 1.0)
                 ),
                 "model below both baselines (loss curves only, no number given)",
+                unit=None if reason else UNIT,
                 reason=reason,
             )
         )
