@@ -149,6 +149,23 @@ def test_padding_does_not_change_the_prediction():
     torch.testing.assert_close(model(padded, real), model(other, real))
 
 
+def test_scoring_full_and_padded_windows_apart_changes_no_prediction():
+    # Recordings shorter than the window give padded windows beside the full ones.
+    rng = np.random.default_rng(3)
+    lengths = [40, 5, 30, 3, 20]
+    features = rng.normal(size=(sum(lengths), 9)).astype(np.float32)
+    windows = BlinkWindows.from_arrays(features, np.full(sum(lengths), 5.0, np.float32), lengths, 8)
+    data = LabelledWindows(windows, windows.labelled())
+    trainer = _trainer()
+    _, real, _ = data.windows.gather(data.index)
+    assert real.all(dim=1).any() and not real.all(dim=1).all()
+    _, predicted = trainer.predict(data, batch_size=16)
+    model = trainer.model.eval()
+    with torch.no_grad():  # one window at a time, each with its own mask
+        alone = [model(*data.windows.gather(i[None])[:2]).item() for i in data.index]
+    np.testing.assert_allclose(predicted, alone, rtol=1e-5, atol=1e-5)
+
+
 def test_the_selected_epoch_is_the_best_validation_kpi_and_the_test_uses_it(tmp_path):
     data = _data()
     trainer = _trainer(epochs=5, learning_rate=3e-3)
