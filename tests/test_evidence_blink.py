@@ -226,6 +226,9 @@ def test_a_copy_and_mean_model_does_not_beat_the_mean_baseline_on_the_masked_row
     # On the mask-index rows the cheat is the visible mean itself, give or take the noised rows.
     assert abs(mean_row["estimate"]) < 0.01 * runs[1]["baseline_mean_visible_masked"]
     assert table.iloc[0]["verdict"] == "not tested"  # no calibration arm in this grid
+    # The unit says the replicates differ in their validation drivers, not only in the seed.
+    assert mean_row["unit of replication"] == "seed (each its own validation drivers), paired"
+    assert table.iloc[0]["unit of replication"] == ""
 
 
 def test_row_kind_sums_split_every_error_by_treatment():

@@ -33,7 +33,7 @@ from vigilance.blink.format import (
     LABEL_QUALITIES,
     REQUIRED_COLUMNS,
 )
-from vigilance.core.errors import VigilanceError, fail_at_first
+from vigilance.core.errors import VigilanceError, fail_at_first, require_columns
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -67,14 +67,12 @@ def read_drivers(path: str | Path) -> pd.DataFrame:
     """Read and validate ``drivers.csv``."""
     path = Path(path)
     drivers = _read_table(path)
-    for column in ("driver_id", "label_quality"):
-        if column not in drivers.columns:
-            raise VigilanceError(
-                "column missing",
-                file=path,
-                field=column,
-                expected=f"columns driver_id, label_quality (found {list(drivers.columns)})",
-            )
+    require_columns(
+        drivers.columns,
+        ("driver_id", "label_quality"),
+        file=path,
+        expected=f"columns driver_id, label_quality (found {list(drivers.columns)})",
+    )
     drivers = drivers[["driver_id", "label_quality"]].copy()
     drivers["driver_id"] = drivers["driver_id"].astype(str)
     quality = drivers["label_quality"]
@@ -141,14 +139,9 @@ def read_blinks(folder: str | Path) -> tuple[pd.DataFrame, str]:
 
 def validate_blinks(blinks: pd.DataFrame, drivers: pd.DataFrame, source: str) -> pd.DataFrame:
     """Check the blinks against the format; return them typed (ids str, numbers float)."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in blinks.columns]
-    if missing:
-        raise VigilanceError(
-            "column missing",
-            file=source,
-            field=missing[0],
-            expected=f"the columns {REQUIRED_COLUMNS}",
-        )
+    require_columns(
+        blinks.columns, REQUIRED_COLUMNS, file=source, expected=f"the columns {REQUIRED_COLUMNS}"
+    )
     if blinks.empty:
         raise VigilanceError("no blinks", file=source, expected="at least one blink")
     out = blinks.copy()

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from vigilance.blink.format import kss_level
-from vigilance.core.errors import VigilanceError, fail_at_first
+from vigilance.core.errors import VigilanceError, fail_at_first, require_columns
 
 SETS = {"pretrain": ("train", "val"), "finetune": ("train", "val", "test")}
 
@@ -187,15 +187,13 @@ def pretrain_replicate(manifest: pd.DataFrame, replicate: int, source="split man
         VigilanceError: When the manifest has no ``pretrain_group`` column (written before the
             validation drivers rotated: rerun split_blink_drivers).
     """
-    for column in ("pretrain_group", "pretrain_order"):
-        if column not in manifest.columns:
-            raise VigilanceError(
-                "column missing",
-                file=source,
-                field=column,
-                expected="a split manifest with the pre-training pool's validation groups "
-                "(rerun split_blink_drivers)",
-            )
+    require_columns(
+        manifest.columns,
+        ("pretrain_group", "pretrain_order"),
+        file=source,
+        expected="a split manifest with the pre-training pool's validation groups "
+        "(rerun split_blink_drivers)",
+    )
     out = _pretrain_sets(manifest.copy(), replicate)
     for column in [c for c in out.columns if c.startswith("in_fraction_")]:
         out[column] = in_fraction(out, float(column.removeprefix("in_fraction_")))
@@ -255,14 +253,12 @@ def check_manifest(manifest: pd.DataFrame, source: str | Path = "split manifest"
     Raises:
         VigilanceError: Naming the driver and the sets it is in.
     """
-    for column in ("driver_id", "pool", "set", "train_rank"):
-        if column not in manifest.columns:
-            raise VigilanceError(
-                "column missing",
-                file=source,
-                field=column,
-                expected="a split manifest written by split_blink_drivers",
-            )
+    require_columns(
+        manifest.columns,
+        ("driver_id", "pool", "set", "train_rank"),
+        file=source,
+        expected="a split manifest written by split_blink_drivers",
+    )
     for pool, sets in SETS.items():
         bad = (manifest["pool"] == pool) & ~manifest["set"].isin(sets)
         fail_at_first(

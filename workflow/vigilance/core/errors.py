@@ -59,6 +59,13 @@ class VigilanceError(Exception):
         return message
 
 
+def require_columns(columns, required, *, file, expected: str) -> None:
+    """Raise a :class:`VigilanceError` naming the first of ``required`` not in ``columns``."""
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise VigilanceError("column missing", file=file, field=missing[0], expected=expected)
+
+
 def fail_at_first(bad, problem: str, *, file, column: str, values, expected: str) -> None:
     """Raise a :class:`VigilanceError` for the first row where ``bad`` is True, if any.
 
