@@ -16,6 +16,7 @@ same number of steps, and validation and test never change). Writes
 benchmarks/results/finetune_run_<device>.json.
 
 Usage: .venv/bin/python benchmarks/finetune_run.py [--threads 1] [--repeats 9]
+       .venv/bin/python benchmarks/finetune_run.py --reference   (the default size's run only)
 """
 
 from __future__ import annotations
@@ -94,12 +95,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="the default size only; print its measured run's seconds, write no record "
+        "(benchmarks/time_default_run.py's yardstick of the machine's speed)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device("auto")
     data = windows()
     record = {"device": str(device), "threads": args.threads, "sizes": {}}
     for name, size in SIZES.items():
+        if args.reference and name != "default":
+            continue
         torch.manual_seed(0)
         model = FinetuneModel(BackboneConfig(9, 30, **size["backbone"]), RegressionHeadConfig())
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -131,6 +140,9 @@ def main() -> None:
             trainer.test(test)
             entry["run_seconds_measured"] = time.perf_counter() - started
         record["sizes"][name] = entry
+        if args.reference:
+            print(json.dumps({"reference_s": entry["run_seconds_measured"]}))
+            return
         print(name, json.dumps(entry, indent=1))
     out = REPO / "benchmarks" / "results" / f"finetune_run_{device.type}.json"
     out.write_text(json.dumps(record, indent=2) + "\n")

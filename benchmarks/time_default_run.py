@@ -3,7 +3,11 @@
 Runs `snakemake --cores N` (optionally with `--configfile`) in a temporary copy of the workflow,
 so nothing in this checkout is touched, and records wall time, CPU time, peak memory of the
 largest job and the number of jobs to benchmarks/results/<name>.json. Timings on a shared machine
-are noisy: compare runs made in one session, as ratios.
+are noisy: compare runs made in one session, as ratios. The machines these sessions get differ
+(one default-size fine-tuning run took 15.8 s on 2026-11-27's and 33-41 s on 2026-12-01's), so the
+record also holds that run's time (benchmarks/finetune_run.py --reference), measured just before
+and just after the workflow run, and the wall time in units of it: a number that a slower or a
+faster machine of the same kind leaves about where it is.
 
 Usage:
     .venv/bin/python benchmarks/time_default_run.py [--configfile configs/ci.yaml] [--cores 2]
@@ -29,6 +33,17 @@ REPO = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".git", ".venv", "results", "logs", ".snakemake", "__pycache__")
 
 
+def reference_seconds(env: dict) -> float:
+    """One default-size fine-tuning run's seconds on one thread (finetune_run.py --reference)."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "finetune_run.py"), "--reference"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        sys.exit(f"the reference run failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])["reference_s"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configfile", default=None, help="override file (default: none)")
@@ -48,6 +63,7 @@ def main() -> None:
         work = Path(args.keep).resolve() if args.keep else Path(tmp) / "vigilance"
         shutil.copytree(REPO, work, ignore=IGNORE)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        reference_before = reference_seconds(env)
         load_before = os.getloadavg()
         start, cpu_start = time.perf_counter(), os.times()
         proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
@@ -56,6 +72,9 @@ def main() -> None:
         if proc.returncode != 0:
             sys.exit(f"the run failed:\n{proc.stderr[-3000:]}")
         jobs = re.search(r"^total\s+(\d+)", proc.stdout + proc.stderr, re.MULTILINE)
+        load_after = os.getloadavg()
+        reference_after = reference_seconds(env)
+    reference = (reference_before + reference_after) / 2
     record = {
         "name": name,
         "command": " ".join(["snakemake", *command[1:]]).replace(str(REPO) + "/", ""),
@@ -75,7 +94,11 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         # On a shared machine the wall time grows with the load; cpu_s / cores bounds it below.
         "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "load_average_after": [round(x, 2) for x in load_after],
+        # The machine's yardstick: one default-size fine-tuning run (finetune_run.py), seconds.
+        "reference_s_before": round(reference_before, 1),
+        "reference_s_after": round(reference_after, 1),
+        "wall_over_reference": round(wall / reference, 1),
         "note": args.note,
     }
     out = REPO / "benchmarks" / "results" / f"{name}.json"

@@ -227,6 +227,23 @@ def test_more_sweep_workers_schedule_the_new_helper_worker_only(touched_ci, tmp_
     assert set(scheduled) <= {"write_manifest", "all"}, scheduled
 
 
+def test_the_smaller_pools_run_only_on_the_feature_sets_that_read_them(touched_ci, tmp_path):
+    ci = dag_jobs(touched_ci, CONFIGS["ci"])
+    runs = {(j["wildcards"]["features"], j["wildcards"]["fraction"])
+            for j in ci["jobs"] if j["rule"] == "pretrain_encoder"}  # fmt: skip
+    # Fig 4.2 and the all-vs-half claim read the original features at both pools; Fig 4.1 and
+    # the calibration claim read both feature sets at the full pool: nothing else is trained.
+    assert runs == {("original", "1"), ("original", "0.5"), ("with_calibration", "1")}, runs
+    change = {"pretrain": {"fraction_feature_sets": ["original", "with_calibration"]}}
+    _, scheduled = changed_and_scheduled(touched_ci, tmp_path, change)
+    new = scheduled.pop("pretrain_encoder")
+    assert sorted((w["features"], w["fraction"], w["seed"]) for w in new) == [
+        ("with_calibration", "0.5", "1"),
+        ("with_calibration", "0.5", "2"),
+    ]
+    assert "finetune_model" not in scheduled and "sweep_pretraining" not in scheduled
+
+
 def test_a_new_share_schedules_only_its_runs_and_the_aggregates(touched_ci, tmp_path):
     changed, scheduled = changed_and_scheduled(
         touched_ci, tmp_path, {"finetune": {"shares": [0.25, 0.5, 1.0]}}

@@ -1,8 +1,8 @@
 """Inputs and outputs of the pre-training rules (functions only, included before them).
 
 The grid is dataset x pretext x features x fraction x seed: every enabled blink data set, the
-configured pretext tasks (vigilance.pretrain.pretexts), feature sets and driver fractions, and
-the global seeds. The thesis' figures and tables (masked rows) need ``row`` among the pretexts;
+configured pretext tasks (vigilance.pretrain.pretexts), feature sets and driver fractions (the
+smaller fractions only on pretrain.fraction_feature_sets), and the global seeds. The thesis' figures and tables (masked rows) need ``row`` among the pretexts;
 every other pretext gets its aggregated curves and final values.
 """
 
@@ -30,16 +30,25 @@ def pretrain_widths(wildcards):
     return [len(FEATURE_SETS[f]) for f in pretrain_feature_sets(wildcards.dataset)]
 
 
+def pretrain_fractions(features):
+    """Driver fractions a feature set is pre-trained at: every configured one for the sets in
+    pretrain.fraction_feature_sets; the largest only for the others (no figure or claim reads
+    them at a smaller pool, and each such run costs a full pre-training; a fine-tuning init
+    that needs one is built on demand)."""
+    if features in PRETRAIN["fraction_feature_sets"]:
+        return PRETRAIN["fractions"]
+    return [max(PRETRAIN["fractions"])]
+
+
 def pretrain_runs(wildcards):
     """Metrics files of every run of one data set's grid of one pretext."""
-    return expand(
-        "results/pretrain/{dataset}/{pretext}/{features}/frac{fraction}/seed{seed}/metrics.csv",
-        dataset=wildcards.dataset,
-        pretext=wildcards.pretext,
-        features=pretrain_feature_sets(wildcards.dataset),
-        fraction=[f"{f:g}" for f in PRETRAIN["fractions"]],
-        seed=config["seeds"],
-    )
+    run = "results/pretrain/{dataset}/{pretext}/{features}/frac{fraction:g}/seed{seed}/metrics.csv"
+    return [
+        run.format(**wildcards, features=features, fraction=fraction, seed=seed)
+        for features in pretrain_feature_sets(wildcards.dataset)
+        for fraction in pretrain_fractions(features)
+        for seed in config["seeds"]
+    ]
 
 
 def pretrain_replicate_of(wildcards):
