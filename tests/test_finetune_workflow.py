@@ -192,6 +192,9 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
                         "path": str(folder),
                         "folds": [1, 2, 3],
                         "pretexts": ["feature"],
+                        # The generated data set's unlabelled drivers join pre-training.
+                        "pretrain_pools": ["generated"],
+                        "pool_stride": 25,
                     }
                 },
             }
@@ -213,6 +216,14 @@ def test_rldd_fine_tuning_end_to_end(workflow_copy, tmp_path):
         workflow_copy / "results/pretrain/rldd/feature/fold1/seed1/encoder.pt", weights_only=False
     )
     assert encoder["arch"]["pretext"] == "feature"
+    # Pre-training drew on the pool beside the training folds (fine-tuning did not).
+    run = json.loads(
+        (workflow_copy / "results/pretrain/rldd/feature/fold1/seed1/run.json").read_text()
+    )
+    sizes = run["pretraining_windows"]
+    assert sizes["rldd_training_folds"] > 0 and sizes["generated"] > 0, sizes
+    pool = pd.read_csv(workflow_copy / "results/blink/generated/splits/drivers.csv")
+    assert (pool["pool"] == "pretrain").any()
     # How often the best validation epoch is the last one run (not converged), per init.
     share = accuracy.loc[["pretrained-feature", "scratch"], "selected epoch = last run (share)"]
     assert share.between(0, 1).all()

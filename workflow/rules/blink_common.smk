@@ -30,7 +30,17 @@ def _check_blink_datasets():
             )
 
 
+def _check_rldd_pools():
+    for name in BLINK["rldd"]["pretrain_pools"]:
+        if name not in blink_datasets():
+            raise WorkflowError(
+                f"config: field 'blink.rldd.pretrain_pools' has value {name!r}: not an enabled "
+                f"blink data set (expected one of {blink_datasets()})"
+            )
+
+
 _check_blink_datasets()
+_check_rldd_pools()
 
 
 def blink_raw_folder(wildcards):

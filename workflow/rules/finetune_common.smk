@@ -282,6 +282,15 @@ def finetune_rldd_enabled():
     return FINETUNE["enabled"] and BLINK["rldd"]["enabled"]
 
 
+def rldd_pretrain_inputs(wildcards):
+    """RLDD's files and the clean blinks and split manifest of every configured pool."""
+    files = {"rldd": rldd_inputs()}
+    for name in BLINK["rldd"]["pretrain_pools"]:
+        files[f"{name}_blinks"] = f"results/blink/{name}/clean/blinks.parquet"
+        files[f"{name}_manifest"] = f"results/blink/{name}/splits/drivers.csv"
+    return files
+
+
 def finetune_rldd_inputs(wildcards):
     """The RLDD files and, for a pre-trained init (``pretrained-<pretext>``), the encoder of
     that pretext, fold and seed."""

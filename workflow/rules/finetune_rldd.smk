@@ -9,7 +9,7 @@ localrules:
 
 rule pretrain_rldd_encoder:
     input:
-        rldd_inputs(),
+        unpack(rldd_pretrain_inputs),
     output:
         encoder="results/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/encoder.pt",
         metrics="results/pretrain/rldd/{pretext}/fold{fold}/seed{seed}/metrics.csv",
@@ -31,9 +31,13 @@ rule pretrain_rldd_encoder:
         gpu=gpus(),
         gpu_model=gpu_model(),
     params:
-        folder=lambda wildcards, input: str(Path(input[0]).parent),
+        folder=lambda wildcards, input: str(Path(input.rldd[0]).parent),
         folds=BLINK["rldd"]["folds"],
         normalise=BLINK["rldd"]["normalise"],
+        # Other data sets' pre-training pools, mapped onto RLDD's features (or none).
+        pools=BLINK["rldd"]["pretrain_pools"],
+        pool_stride=BLINK["rldd"]["pool_stride"],
+        baseline_minutes=BLINK["calibration_minutes"],
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         model=PRETRAIN["model"],
         training=PRETRAIN["training"],

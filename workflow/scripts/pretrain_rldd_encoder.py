@@ -1,4 +1,5 @@
-"""Pre-train an encoder on the RLDD training folds of one test fold, by one pretext task."""
+"""Pre-train an encoder on the RLDD training folds of one test fold, by one pretext task, and
+on the pre-training pools of the other blink data sets blink.rldd.pretrain_pools names."""
 
 import time
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from vigilance.blink.rldd import RLDD_WINDOW
+from vigilance.blink.rldd_pool import StackedWindows, pool_windows
 from vigilance.core.device import describe_device, resolve_device
 from vigilance.core.io import atomic_path, write_json
 from vigilance.core.logs import script_context
@@ -19,12 +21,16 @@ from vigilance.pretrain.train import Trainer
 
 @dataclass(frozen=True)
 class Params:
-    """The rule's params: the RLDD folder and folds, the config's architecture, training and
-    masking (row), this pretext's settings, the device settings."""
+    """The rule's params: the RLDD folder and folds, the other data sets' pools (their window
+    stride and per-driver baseline), the config's architecture, training and masking (row),
+    this pretext's settings, the device settings."""
 
     folder: str
     folds: list
     normalise: bool
+    pools: list
+    pool_stride: int
+    baseline_minutes: float
     model: dict
     training: dict
     masking: dict
@@ -44,6 +50,21 @@ def main(snakemake) -> None:
         # Labels unused here; normalise: with the training folds' statistics only.
         views = fold_views(p.folder, p.folds, int(w.fold), device, p.normalise)
         train, val = views["train"], views["val"]
+        pools = {}
+        for name in p.pools:
+            pools[name] = pool_windows(
+                snakemake.input[f"{name}_blinks"],
+                snakemake.input[f"{name}_manifest"],
+                p.baseline_minutes,
+                RLDD_WINDOW,
+                p.pool_stride,
+                train.windows.stats,
+                device,
+            )
+            log.info("pool %s: %d windows (every %d-th)", name, len(pools[name]), p.pool_stride)
+        sizes = {"rldd_training_folds": len(train), **{k: len(v) for k, v in pools.items()}}
+        if pools:
+            train = StackedWindows([train, *pools.values()])
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         params = flat_defaults({"model": p.model, "training": p.training})
         n = train.windows.x.shape[2]
@@ -60,7 +81,8 @@ def main(snakemake) -> None:
             pd.DataFrame(rows).to_csv(tmp, index=False)
         trainer.save_encoder(out.encoder, {"fold": int(w.fold), "seed": seed, "pretext": w.pretext})
         write_json(out.run, {"seconds": time.perf_counter() - started, "params": params,
-                             "pretext": w.pretext, **describe_device(device)})  # fmt: skip
+                             "pretext": w.pretext, "pretraining_windows": sizes,
+                             **describe_device(device)})  # fmt: skip
 
 
 main(snakemake)  # noqa: F821 - injected by Snakemake

@@ -124,6 +124,8 @@ class RLDDWindows:
     score: torch.Tensor
     fold: np.ndarray
     window: int = RLDD_WINDOW
+    # The statistics the features were z-scored with (vigilance.finetune.rldd.standardise).
+    stats: dict | None = None
 
     @classmethod
     def from_folder(cls, folder, folds=(1, 2, 3, 4, 5), device="cpu") -> RLDDWindows:

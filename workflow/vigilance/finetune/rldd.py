@@ -5,7 +5,9 @@ drowsy) over five subject folds. Here, for each test fold, the next fold of the 
 (cyclically) is the validation fold for model selection and the rest train. The model regresses
 the 0 / 5 / 10 score; its 3-level prediction is ``clip(round(p / 5), 0, 2)``. RLDD has no
 separate pool of unlabelled drivers, so the ``pretrained`` init pre-trains by masked modelling
-on the training folds' windows (labels unused) before fine-tuning on the same folds.
+on the training folds' windows (labels unused) before fine-tuning on the same folds, plus the
+pre-training pools of other blink data sets where ``blink.rldd.pretrain_pools`` names them
+(:mod:`vigilance.blink.rldd_pool`).
 """
 
 from __future__ import annotations
@@ -85,14 +87,15 @@ def standardise(windows, folds: list[int]) -> dict[str, list[float]]:
     Padded rows stay all-zero (the mask was read before scaling).
 
     Returns:
-        The statistics used (``mean``, ``sd`` per feature; :func:`fold_views` does not keep
-        them, since they follow from the folds).
+        The statistics used (``mean``, ``sd`` per feature), also kept as ``windows.stats`` (the
+        other data sets' pools of RLDD's pre-training are scaled with them too).
     """
     keep = torch.as_tensor(np.isin(windows.fold, list(folds)), device=windows.x.device)
     rows = windows.x[keep][windows.mask[keep]]
     mean, sd = rows.mean(0), rows.std(0).clamp(min=1e-6)
     windows.x = torch.where(windows.mask[..., None], (windows.x - mean) / sd, windows.x)
-    return {"mean": mean.tolist(), "sd": sd.tolist()}
+    windows.stats = {"mean": mean.tolist(), "sd": sd.tolist()}
+    return windows.stats
 
 
 def fold_views(
