@@ -50,6 +50,7 @@ def main(snakemake) -> None:
         # Labels unused here; normalise: with the training folds' statistics only.
         views = fold_views(p.folder, p.folds, int(w.fold), device, p.normalise)
         train, val = views["train"], views["val"]
+        n = train.windows.x.shape[2]
         pools = {}
         for name in p.pools:
             pools[name] = pool_windows(
@@ -67,7 +68,6 @@ def main(snakemake) -> None:
             train = StackedWindows([train, *pools.values()])
         # The config's architecture: the blink sweep's best may not fit RLDD's 4 features.
         params = flat_defaults({"model": p.model, "training": p.training})
-        n = train.windows.x.shape[2]
         configs = build_configs(params, n, RLDD_WINDOW, p.masking, p.precision)
         pretext = make_pretext(w.pretext, p.masking, {w.pretext: p.pretext_settings})
         trainer = Trainer(*configs, seed=seed, device=device, original_features=n, pretext=pretext)
