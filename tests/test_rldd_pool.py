@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from blink_helpers import BINS, small_dataset
+from conftest import run_snakemake
 
 from vigilance.blink.format import FEATURE_SETS
 from vigilance.blink.rldd import RLDD_FEATURES, RLDD_WINDOW, RLDDWindows
@@ -121,8 +122,6 @@ def test_the_fold_views_keep_the_training_statistics_the_pools_are_scaled_with()
 
 
 def test_a_pool_that_is_no_enabled_blink_data_set_stops_before_any_job(tmp_path):
-    from conftest import run_snakemake
-
     extra = tmp_path / "bad.yaml"
     extra.write_text("blink:\n  rldd:\n    pretrain_pools: [nonesuch]\n")
     proc = run_snakemake("-n", "--configfile", str(extra), timeout=300)
