@@ -281,3 +281,24 @@ def test_a_table_setting_of_a_multi_task_source_reruns_no_training(touched_ci, t
     assert set(changed) == {"tabulate_mtl_results", "write_manifest"}, changed
     assert {w["dataset"] for w in changed["tabulate_mtl_results"]} == {"opportunity"}
     assert not {"prepare_mtl_windows", "train_mtl_model"} & set(scheduled), scheduled
+
+
+def test_the_default_fine_tunes_every_pretext_at_every_share_fold_and_seed(fresh_copy):
+    # Thesis 6.1's open question in the default run: the feature and next-sequence encoders
+    # (one each, all drivers, original features) fine-tuned at this run's chosen strategy on
+    # every labelled share, fold and fine-tuning seed, beside row's pretrained_all and scratch.
+    dag = dag_jobs(fresh_copy)
+    config = dag["config"]
+    assert config["finetune"]["pretexts"] == ["row", "feature", "next_sequence"]
+    shares = {f"{share:g}" for share in config["finetune"]["shares"]}
+    replicates = config["blink"]["splits"]["folds"] * len(config["finetune"]["seeds"])
+    runs = [j["wildcards"] for j in dag["jobs"] if j["rule"] == "finetune_model"]
+    for init in ("pretrained-feature", "pretrained-next_sequence"):
+        mine = [w for w in runs if w["init"] == init]
+        assert {w["strategy"] for w in mine} == {"chosen"}, mine
+        assert {w["share"] for w in mine} == shares
+        assert len(mine) == len(shares) * replicates
+    encoders = [j["wildcards"] for j in dag["jobs"] if j["rule"] == "pretrain_encoder"]
+    for pretext in ("feature", "next_sequence"):
+        mine = [w for w in encoders if w["pretext"] == pretext]
+        assert {(w["features"], w["fraction"]) for w in mine} == {("original", "1")}, mine
